@@ -1,0 +1,5 @@
+import sys
+
+from dangjian.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Getting bytes and structure: source profiles, URL discovery, fetching, charset decoding, HTML -> fields."""

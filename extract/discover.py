@@ -1,0 +1,160 @@
+"""Discovery: article URLs from a source's list pages.
+
+Generic rules find article links on any list page: same site, a path that
+looks like an article (digits, an .html-like ending) and headline-like
+anchor text. Pagination follows "下一页"-style links. The walk stops early on
+a nightly run (at the first list page that shows a URL we already have) and
+on a backfill once every dated item on a page is older than its range.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from extract.charset import decode_html
+from extract.fetch import FETCHED, FetchedPage
+from extract.sources import SourceProfile
+from extract.urls import absolute_url
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ARTICLE_PATH = re.compile(r"\d{3,}|/\d{4}[-/]?\d{2}", re.ASCII)
+_PAGE_SUFFIX = re.compile(r"\.(s?html?|shtm|php|aspx?|jsp)$|/$|^[^.]*$", re.IGNORECASE)
+_LIST_PAGE = re.compile(r"(^|/)(index|list|node)(_\d+)?\.s?html?$", re.IGNORECASE)
+_NEXT_TEXT = re.compile(r"^\s*(下一?页|下一頁|下頁|后页|後頁|next|›|»|>)\s*$", re.IGNORECASE)
+_DATE_NEAR = re.compile(r"(20\d{2}|19\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+MIN_HEADLINE_HAN = 5
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    url: str
+    anchor_text: str
+    listed_on: date | None = None  # the date printed beside the link, when there is one
+
+
+@dataclass
+class ListPage:
+    url: str
+    articles: list[ArticleLink]
+    next_pages: list[str]
+
+
+@dataclass
+class Discovery:
+    """What walking one source's list pages found."""
+
+    source_name: str
+    articles: list[ArticleLink] = field(default_factory=list)
+    list_pages: list[FetchedPage] = field(default_factory=list)
+    stopped_because: str = ""
+
+
+def _listed_date(anchor_node) -> date | None:
+    """A date printed in the link's list item (its parent's text), if any."""
+    parent = anchor_node.parent
+    for node in (anchor_node, parent, parent.parent if parent is not None else None):
+        if node is None:
+            continue
+        match = _DATE_NEAR.search(node.text(separator=" ") or "")
+        if match:
+            try:
+                return date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def _looks_like_article(url: str, text: str, profile: SourceProfile, page_url: str) -> bool:
+    if profile.article_url_pattern:
+        return re.search(profile.article_url_pattern, url) is not None
+    if not profile.owns(url) and urlsplit(url).hostname != urlsplit(page_url).hostname:
+        return False
+    path = urlsplit(url).path
+    if _LIST_PAGE.search(path) or not _PAGE_SUFFIX.search(path):
+        return False
+    return bool(_ARTICLE_PATH.search(path)) and len(_HAN.findall(text)) >= MIN_HEADLINE_HAN
+
+
+def parse_list_page(html: str, page_url: str, profile: SourceProfile) -> ListPage:
+    tree = LexborHTMLParser(html)
+    anchors = tree.css(profile.link_selector) if profile.link_selector else tree.css("a[href]")
+    articles: dict[str, ArticleLink] = {}
+    next_pages: list[str] = []
+    for anchor in anchors:
+        href = (anchor.attributes.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = absolute_url(page_url, href)
+        text = " ".join((anchor.text() or "").split())
+        if _NEXT_TEXT.match(text):
+            if profile.owns(url) and url not in next_pages:
+                next_pages.append(url)
+            continue
+        if url not in articles and (profile.link_selector or _looks_like_article(url, text, profile, page_url)):
+            articles[url] = ArticleLink(url=url, anchor_text=text, listed_on=_listed_date(anchor))
+    return ListPage(url=page_url, articles=list(articles.values()), next_pages=next_pages)
+
+
+def discover_articles(
+    profile: SourceProfile,
+    fetch: Callable[[str], FetchedPage],
+    *,
+    known_urls: Iterable[str] = (),
+    stop_at_known: bool = True,
+    since: date | None = None,
+    until: date | None = None,
+    max_list_pages: int | None = None,
+) -> Discovery:
+    """Walk the source's list pages breadth-first and collect new article links.
+
+    `fetch` gets one list-page URL and returns its FetchedPage (the caller
+    decides how: politely, archived). A nightly run passes the URLs it has and
+    `stop_at_known=True`; a backfill passes `since`/`until` and walks until a
+    list page holds only items older than `since`.
+    """
+    known = set(known_urls)
+    limit = max_list_pages or profile.max_list_pages
+    queue = list(profile.start_urls)
+    seen_pages: set[str] = set()
+    found: dict[str, ArticleLink] = {}
+    result = Discovery(source_name=profile.name)
+    while queue:
+        if len(seen_pages) >= limit:
+            result.stopped_because = f"reached the limit of {limit} list pages"
+            break
+        page_url = queue.pop(0)
+        if page_url in seen_pages:
+            continue
+        seen_pages.add(page_url)
+        fetched = fetch(page_url)
+        result.list_pages.append(fetched)
+        if fetched.outcome != FETCHED:
+            continue
+        html = decode_html(fetched.body, fetched.content_type, hint=profile.encoding).text
+        listing = parse_list_page(html, fetched.final_url or page_url, profile)
+        met_known = False
+        dated = [a.listed_on for a in listing.articles if a.listed_on]
+        for link in listing.articles:
+            if link.url in known:
+                met_known = True
+                continue
+            if link.listed_on and ((since and link.listed_on < since) or (until and link.listed_on > until)):
+                continue
+            found.setdefault(link.url, link)
+        if stop_at_known and met_known:
+            result.stopped_because = f"met already-known articles on {page_url}"
+            break
+        if since and dated and max(dated) < since:
+            result.stopped_because = f"list page {page_url} is older than {since.isoformat()}"
+            break
+        queue.extend(u for u in listing.next_pages if u not in seen_pages)
+    else:
+        result.stopped_because = result.stopped_because or "no more list pages"
+    result.articles = list(found.values())
+    return result

@@ -1,0 +1,21 @@
+"""The audit record every cleaning step leaves behind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Kinds of removed fragments, as stored in the warehouse's removed_fragments.kind.
+CHROME = "chrome"
+SPAM = "spam"
+PINYIN = "pinyin"
+DUPLICATE_TITLE = "duplicate_title"
+METADATA = "metadata"
+MOJIBAKE = "mojibake"
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One fragment that cleaning dropped, kept so a user can audit the cut."""
+
+    kind: str
+    text: str
