@@ -161,6 +161,53 @@ def cmd_sample_sites(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- serve / reprocess
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _quiet_prefect_defaults()
+    from prefect.settings import PREFECT_API_URL
+
+    from extract.sources import SourcesError
+    from flows.deployments import ServeConfig, ServeConfigError, serve_deployments
+
+    if not PREFECT_API_URL.value():
+        print("dangjian serve: no Prefect server configured; run `prefect server start` and set "
+              "PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)", file=sys.stderr)
+        return 2
+    config = ServeConfig(
+        sources_file=Path(args.sources), warehouse_path=Path(_warehouse_path(args.warehouse)),
+        cron=args.cron, timezone=args.timezone,
+    )
+    try:
+        config.check()
+    except (SourcesError, ServeConfigError) as exc:
+        print(f"dangjian serve: {exc}", file=sys.stderr)
+        return 2
+    config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    serve_deployments(config, limit=args.limit)
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    _quiet_prefect_defaults()
+    from extract.sources import SourcesError, load_sources
+    from flows.backfill import BadParameters, RunFilters
+    from flows.reprocess import reprocess
+
+    try:
+        RunFilters.from_parameters(args.source, args.since, args.until, None, args.max_pages).check(
+            load_sources(args.sources))
+    except (SourcesError, BadParameters) as exc:
+        print(f"dangjian reprocess: {exc}", file=sys.stderr)
+        return 2
+    result = reprocess(
+        sources=args.source or None, since=args.since, until=args.until, max_pages=args.max_pages,
+        sources_file=args.sources, warehouse_path=_warehouse_path(args.warehouse),
+    )
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
 # ---------------------------------------------------------------- sql / export
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -220,6 +267,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=DEMO_PORT)
     p.add_argument("--write-sources", help="write a sources TOML for them to this path")
     p.set_defaults(func=cmd_sample_sites)
+
+    p = sub.add_parser("serve", help="serve the nightly, backfill and reprocess deployments to a Prefect server")
+    p.add_argument("--sources", required=True, help="TOML file of [[source]] entries")
+    p.add_argument("--warehouse", help=warehouse_help)
+    p.add_argument("--cron", default="0 2 * * *", help="nightly schedule (default: 0 2 * * *)")
+    p.add_argument("--timezone", default="Asia/Shanghai", help="time zone of --cron (default: Asia/Shanghai)")
+    p.add_argument("--limit", type=int, help="at most this many flow runs at once")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("reprocess", help="re-clean archived pages with the current cleaner (no fetching)")
+    p.add_argument("--sources", required=True, help="TOML file of [[source]] entries")
+    p.add_argument("--warehouse", help=warehouse_help)
+    p.add_argument("--source", action="append", help="only this source (repeatable)")
+    p.add_argument("--since", type=_iso_date)
+    p.add_argument("--until", type=_iso_date)
+    p.add_argument("--max-pages", type=int, help="at most this many archived pages per source")
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("sql", help="run read-only SQL against the warehouse")
     p.add_argument("query")

@@ -116,7 +116,7 @@ def discover_articles(
     `fetch` gets one list-page URL and returns its FetchedPage (the caller
     decides how: politely, archived). A nightly run passes the URLs it has and
     `stop_at_known=True`; a backfill passes `since`/`until` and walks until a
-    list page holds only items older than `since`.
+    list page reaches back past `since`.
     """
     known = set(known_urls)
     limit = max_list_pages or profile.max_list_pages
@@ -150,8 +150,9 @@ def discover_articles(
         if stop_at_known and met_known:
             result.stopped_because = f"met already-known articles on {page_url}"
             break
-        if since and dated and max(dated) < since:
-            result.stopped_because = f"list page {page_url} is older than {since.isoformat()}"
+        if since and dated and min(dated) < since:
+            # News lists run newest first: a page reaching past `since` is the last one needed.
+            result.stopped_because = f"list page {page_url} reaches back past {since.isoformat()}"
             break
         queue.extend(u for u in listing.next_pages if u not in seen_pages)
     else:

@@ -1,12 +1,44 @@
 """HTML -> article fields (title, dateline, source, author, body blocks).
 
-Interface only for now; the generic extractor is being written.
+The generic extractor: flatten the page into lines once (extract.textlines),
+pick the body container by line weights (extract.content), then read the
+headline (extract.headline) and the byline/dateline (extract.metadata,
+extract.dateline) from the lines around the body's top and tail. A source
+profile may override where the title, body or date are with CSS selectors.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from extract.content import BodySpan, article_end, choose_body, is_post_stamp, line_weight
+from extract.dateline import DateMatch, first_date, labelled_date, parse_meta_date, url_date
+from extract.headline import Headline, choose_headline
+from extract.metadata import NormalisedLine, is_metadata_line, lead_reporter, normalise_line, read_byline
+from extract.textlines import Line, drop_hidden, normalise_space, page_lines, title_hinted
+
+# Lines after the headline (or before the body) that may hold the dateline/byline.
+_HEAD_ZONE_BEFORE = 8
+_HEAD_ZONE_INTO_BODY = 10
+# A body line weighing this much is a paragraph: the head zone ends there.
+_PARAGRAPH_WEIGHT = 30.0
+# Lines just above the headline that may carry the date (newspaper-page layouts).
+_BEFORE_HEADLINE = 3
+_MAX_STAMP_LINE_CHARS = 120
+_STAMP_REACH = 80
+# Lines at the end of the body and just after it that may hold 责编/来源/dates.
+_TAIL_ZONE = 10
+# Byline lines may follow the body container directly (at most this many).
+_AFTER_BODY = 3
+_MAX_METADATA_CHARS = 90
+_META_DATE_NAMES = (
+    "publishdate", "pubdate", "publish_date", "publishtime", "publish-date", "article:published_time",
+    "og:release_date", "og:published_time", "dc.date.issued", "dc.date", "date", "firstpublishedtime",
+    "created", "createdate", "releasedate",
+)  # fmt: skip
 
 
 @dataclass
@@ -28,3 +60,231 @@ class PageFields:
     # Lines the extractor read as metadata (datelines, 来源/作者/责编 lines) and
     # therefore kept out of `blocks`; cleaning records them as removed metadata.
     metadata_lines: list[str] = field(default_factory=list)
+    # How much of published_at the page printed: "month", "day", "minute" or
+    # "second" (a page giving only 2003年5月 yields the 1st at month precision).
+    published_precision: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldSelectors:
+    """CSS selectors from a source profile for a known layout; each one is optional."""
+
+    title: str | None = None
+    body: str | None = None
+    date: str | None = None
+
+
+def _node_text(node: LexborNode | None) -> str | None:
+    if node is None:
+        return None
+    text = normalise_space(node.text(deep=True, separator=" "))
+    return text or None
+
+
+def _meta_date(tree: LexborHTMLParser) -> DateMatch | None:
+    for meta in tree.css("meta"):
+        attrs = meta.attributes
+        name = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").lower()
+        content = attrs.get("content")
+        if name in _META_DATE_NAMES and content:
+            match = parse_meta_date(content)
+            if match is not None:
+                return match
+    return None
+
+
+def _metadata_line(line: Line) -> NormalisedLine | None:
+    """The normalised copy of a line when it is a byline/dateline line, else None."""
+    if line.chars > _MAX_METADATA_CHARS or line.link_chars * 2 > line.chars:
+        return None
+    norm = normalise_line(line.text)
+    return norm if is_metadata_line(norm) else None
+
+
+def _time_element_date(tree: LexborHTMLParser) -> DateMatch | None:
+    """The machine-readable <time datetime> of the page, used to read ambiguous printed dates."""
+    node = tree.css_first("time[datetime]")
+    value = node.attributes.get("datetime") if node is not None else None
+    return parse_meta_date(value) if value else None
+
+
+def _first_date_in(lines: list[Line], indices: range | list[int]) -> DateMatch | None:
+    """The first full date printed outside links on these lines."""
+    for i in indices:
+        match = first_date(lines[i].plain)
+        if match is not None:
+            return match
+    return None
+
+
+def _labelled_date_in(lines: list[Line], indices: range | list[int]) -> DateMatch | None:
+    """The first date introduced by a stamp label (发布时间, 发表于, 于) on these lines."""
+    for i in indices:
+        line = lines[i]
+        if line.chars > _MAX_STAMP_LINE_CHARS:
+            continue
+        match = labelled_date(line.plain)
+        if match is not None:
+            return match
+    return None
+
+
+def _nearest_first(count: int, anchor: int) -> list[int]:
+    """Line indices near `anchor`, nearest first (earlier on ties): a stamp far away dates something else."""
+    near = range(max(0, anchor - _STAMP_REACH), min(count, anchor + _STAMP_REACH))
+    return sorted(near, key=lambda i: (abs(i - anchor), i))
+
+
+def _head_zone(lines: list[Line], layout: "_Layout") -> list[int]:
+    """Lines after the headline down to the first real paragraph: where datelines sit."""
+    head = layout.headline.index
+    span = layout.body
+    start = head + 1 if head is not None else max(0, span.start - _HEAD_ZONE_BEFORE)
+    end = layout.body_start
+    limit = min(span.end, layout.body_start + _HEAD_ZONE_INTO_BODY)
+    while end < limit and (end < layout.body_start + 2 or line_weight(lines[end]) < _PARAGRAPH_WEIGHT):
+        end += 1
+    return list(range(start, end))
+
+
+@dataclass
+class _Layout:
+    """The page as lines plus the decisions made about them."""
+
+    lines: list[Line]
+    body: BodySpan
+    headline: Headline
+    body_start: int  # first body line after the headline
+
+
+def _layout(root: LexborNode, page_title: str | None, title_ids: frozenset[int]) -> _Layout | None:
+    page = page_lines(root, title_ids)
+    span = choose_body(page.lines, page.containers)
+    if span is None:
+        return None
+    headline = choose_headline(page.lines, page_title, span.start, span.end)
+    body_start = span.start
+    if headline.index is not None and span.start <= headline.index < span.end:
+        body_start = headline.index + 1
+    span = BodySpan(span.start, article_end(page.lines, body_start, span.end), span.score)
+    return _Layout(page.lines, span, headline, body_start)
+
+
+def _selected_layout(
+    tree: LexborHTMLParser, selectors: FieldSelectors, page_title: str | None, title_ids: frozenset[int]
+) -> _Layout | None:
+    """The body as a profile's selector names it: every line of that element is body."""
+    node = tree.css_first(selectors.body) if selectors.body else None
+    if node is None:
+        return None
+    whole = page_lines(tree.body or tree.root, title_ids)
+    inner = page_lines(node, title_ids)
+    # Locate the selected element's lines inside the whole page, for headline/date zones.
+    texts = [line.text for line in whole.lines]
+    start = 0
+    if inner.lines:
+        first = inner.lines[0].text
+        start = texts.index(first) if first in texts else 0
+    span = BodySpan(start, start + len(inner.lines), 0.0)
+    headline = choose_headline(whole.lines, page_title, span.start, span.end)
+    body_start = span.start
+    if headline.index is not None and span.start <= headline.index < span.end:
+        body_start = headline.index + 1
+    return _Layout(whole.lines, span, headline, body_start)
+
+
+def extract_fields(html: str, url: str | None = None, *, selectors: FieldSelectors | None = None) -> PageFields:
+    """Read title, dateline, byline and body paragraphs from one article page."""
+    tree = LexborHTMLParser(html)
+    page_title = _node_text(tree.css_first("title"))
+    drop_hidden(tree)
+    title_ids = title_hinted(tree)
+    layout = None
+    if selectors and selectors.body:
+        layout = _selected_layout(tree, selectors, page_title, title_ids)
+    if layout is None:
+        layout = _layout(tree.body or tree.root, page_title, title_ids)
+    if layout is None:
+        fields = PageFields(url=url, title=page_title, published_at=None)
+        _apply_selectors(tree, fields, selectors)
+        return fields
+
+    lines = layout.lines
+    span = layout.body
+    head = layout.headline.index
+    head_zone = _head_zone(lines, layout)
+    before_head = list(range(head - 1, max(0, head - _BEFORE_HEADLINE) - 1, -1)) if head is not None else []
+    tail_zone = list(range(max(layout.body_start, span.end - _TAIL_ZONE), span.end))
+
+    # Metadata lines: byline/dateline lines in the zones, kept out of the body.
+    normalised: dict[int, NormalisedLine] = {}
+    metadata: list[int] = []
+    for i in dict.fromkeys(head_zone + tail_zone):
+        norm = _metadata_line(lines[i])
+        if norm is not None:
+            normalised[i] = norm
+            metadata.append(i)
+    # The stamp that closed a post (发表于 …, 由某某张贴 @ …) is metadata too.
+    last = span.end - 1
+    if last >= layout.body_start and last not in normalised and is_post_stamp(lines[last]):
+        normalised[last] = normalise_line(lines[last].text)
+        metadata.append(last)
+    # Byline lines directly under the body (责编, 来源 at the foot of the page).
+    after = span.end
+    while after < min(len(lines), span.end + _AFTER_BODY):
+        norm = _metadata_line(lines[after])
+        if norm is None:
+            break
+        normalised[after] = norm
+        metadata.append(after)
+        after += 1
+    metadata_set = set(metadata)
+    blocks = [
+        lines[i].text for i in range(layout.body_start, span.end) if i not in metadata_set and i != head
+    ]
+    byline = read_byline([normalised[i] for i in sorted(metadata)])
+    if byline.author is None and blocks:
+        byline.author = lead_reporter(blocks[0])
+
+    meta_date = _meta_date(tree)
+    date = (
+        _first_date_in(lines, [i for i in head_zone if i in metadata_set])
+        or _first_date_in(lines, head_zone)
+        or _first_date_in(lines, before_head)
+        or meta_date
+        or _labelled_date_in(lines, tail_zone + list(range(span.end, min(len(lines), span.end + _TAIL_ZONE))))
+        or _labelled_date_in(lines, _nearest_first(len(lines), span.start))
+        or _first_date_in(lines, [i for i in sorted(metadata) if i >= span.end - _TAIL_ZONE])
+        or url_date(url)
+    )
+    if date is not None:
+        date = date.resolved(meta_date or _time_element_date(tree))
+    fields = PageFields(
+        url=url,
+        title=layout.headline.text or page_title,
+        published_at=date.value if date else None,
+        source=byline.source,
+        author=byline.author,
+        editors=byline.editors,
+        blocks=blocks,
+        metadata_lines=[lines[i].text for i in sorted(metadata)],
+        published_precision=date.precision if date else None,
+    )
+    _apply_selectors(tree, fields, selectors)
+    return fields
+
+
+def _apply_selectors(tree: LexborHTMLParser, fields: PageFields, selectors: FieldSelectors | None) -> None:
+    """Profile selectors for title and date win over the generic reading when they match."""
+    if selectors is None:
+        return
+    if selectors.title:
+        title = _node_text(tree.css_first(selectors.title))
+        if title:
+            fields.title = title
+    if selectors.date:
+        text = _node_text(tree.css_first(selectors.date))
+        match = first_date(text) if text else None
+        if match is not None:
+            fields.published_at = match.value
+            fields.published_precision = match.precision

@@ -1,6 +1,13 @@
 """The cleaning pipeline: PageFields -> CleanedArticle.
 
-Interface only for now; the individual transforms are being written.
+Each block goes through the character-level steps (transform.normalise:
+mojibake, pinyin, script, punctuation), then the line-level decisions, in
+this order: place-name spam is cut out of the line (prose around it stays);
+whole lines that are related-article lists or link lines above the body,
+`原题为` copies of the headline, bylines/datelines, chrome, or the
+headline itself are removed; `【headline】` copies are cut out of the
+paragraph that holds them. Everything removed is recorded as a Removal with
+its kind, in document order; nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -9,7 +16,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from extract.fields import PageFields
-from transform.removal import Removal
+from transform.chrome import (
+    is_chrome_line,
+    is_page_number,
+    leading_credit,
+    metadata_line,
+    org_byline,
+    related_list_lines,
+    top_link_lines,
+)
+from transform.headline import clean_headline, original_title_line, strip_title_copies, title_key
+from transform.normalise import NormalisedText, normalise_text
+from transform.removal import CHROME, DUPLICATE_TITLE, METADATA, SPAM, Removal
+from transform.spam import strip_spam
+
+# Bump whenever cleaning output changes, so `reprocess` can find stale rows.
+CLEANER_VERSION = "0.2.0"
+
+MOJIBAKE_FLAG = "mojibake"
+# Lines above the first body sentence that may still be bylines (org name alone).
+_BYLINE_ZONE = 3
 
 
 @dataclass
@@ -31,5 +57,111 @@ class CleanedArticle:
     flags: list[str] = field(default_factory=list)
 
 
+def _clean_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = normalise_text(value).text
+    return text or None
+
+
+def _normalised_lines(blocks: list[str]) -> list[NormalisedText]:
+    lines = []
+    for block in blocks:
+        for piece in block.splitlines():
+            if piece.strip():
+                lines.append(normalise_text(piece))
+    return lines
+
+
+def _pager_lines(texts: list[str]) -> set[int]:
+    """Lone small numbers that end the body: the last line, or followed by footer chrome.
+
+    A lone number followed by more body is a table cell and stays.
+    """
+    found: set[int] = set()
+    for index, line in enumerate(texts):
+        if not is_page_number(line):
+            continue
+        following = texts[index + 1] if index + 1 < len(texts) else None
+        if following is None or is_chrome_line(following) or index + 1 in found:
+            found.add(index)
+    return found
+
+
 def clean_article(fields: PageFields) -> CleanedArticle:
-    raise NotImplementedError
+    """Clean title, byline fields and body blocks of one page; record every cut."""
+    removed: list[Removal] = []
+    damaged = False
+
+    head = clean_headline(fields.title)
+    removed.extend(head.removed)
+    damaged |= head.damaged
+    source = _clean_name(fields.source)
+    author = _clean_name(fields.author)
+    editors = [e for e in (_clean_name(name) for name in fields.editors) if e]
+    for line in fields.metadata_lines:
+        normalised = normalise_text(line)
+        damaged |= normalised.damaged
+        removed.append(Removal(METADATA, normalised.text))
+
+    lines = _normalised_lines(fields.blocks)
+    texts = [line.text for line in lines]
+    related = related_list_lines(texts)
+    top_links = top_link_lines([line.spaced for line in lines])
+    title_keys = {title_key(v) for v in head.variants} - {""}
+    pagers = _pager_lines(texts)
+
+    body: list[str] = []
+    for index, line in enumerate(lines):
+        removed.extend(line.removed)
+        damaged |= line.damaged
+        text = line.text
+        if not text:
+            continue
+        spam = strip_spam(text)
+        removed.extend(Removal(SPAM, run) for run in spam.removed)
+        text = spam.text
+        if not text:
+            continue
+        if index in related or index in top_links:
+            removed.append(Removal(CHROME, text))
+            continue
+        if original_title_line(text) is not None or (not body and title_key(text) in title_keys):
+            removed.append(Removal(DUPLICATE_TITLE, text))
+            continue
+        meta = metadata_line(text)
+        if meta is not None:
+            removed.append(Removal(METADATA, text))
+            editors.extend(name for name in meta.editors if name not in editors)
+            continue
+        if is_chrome_line(text) or index in pagers:
+            removed.append(Removal(CHROME, text))
+            continue
+        if not body and index < _BYLINE_ZONE and org_byline(text):
+            removed.append(Removal(METADATA, text))
+            author = author or text
+            continue
+        text, copies = strip_title_copies(text, head.variants)
+        removed.extend(Removal(DUPLICATE_TITLE, c) for c in copies)
+        if not body:
+            credit = leading_credit(text)
+            if credit is not None:
+                cut = text[: len(credit) + 2]
+                removed.append(Removal(METADATA, cut))
+                source = source or head.institution or credit
+                text = text[len(cut) :].strip()
+        if text:
+            body.append(text)
+
+    if source is None and head.institution:
+        source = head.institution
+    return CleanedArticle(
+        title=head.title,
+        published_at=fields.published_at,
+        source=source,
+        author=author,
+        editors=editors,
+        body="\n".join(body),
+        removed=removed,
+        flags=[MOJIBAKE_FLAG] if damaged else [],
+    )

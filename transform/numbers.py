@@ -1,11 +1,41 @@
 """Figures in the cleaned body: value, unit, qualifier, subject.
 
-Interface only for now; the extractor is being written.
+One compiled pattern finds every numeral with what may sit around it (a
+qualifier before, 余/多 after, a range, a unit); small rule functions then
+decide whether the match is a quantity or something built from numbers (a
+year, an ordinal, a brand like “1+5+N”, a slogan like 三会一课). The rules
+are deliberately narrow and each is pinned by a test from a real page.
+
+Conventions (documented here because the warehouse relies on them):
+
+* Ranges (10—20人, 10至20人): `value` is the lower bound, `value_high` the
+  upper; single figures have `value_high` None.
+* Money keeps the statistical unit as written: 20万元 is value 20, unit 万元;
+  any other magnitude is multiplied out: 2万余人次 is 20000 人次.
+* A magnitude without a counting unit (受益群众1.2万) has unit "".
+* `qualifier` is normalised (超过 -> 超, 将近/接近 -> 近, 大约 -> 约,
+  达到/多达/高达/长达 -> 达, 不足/不到 -> 不足); a qualifier before and one
+  after combine as 近…余. 2000人(次) is unit 人次.
+* Lists sharing a unit (14.3、10.3个百分点) give one figure per number.
+* A Chinese-numeral count is accepted when it has a qualifier or a magnitude
+  (千余名, 二十五个), or is 2-9 with a unit that only counts concrete things
+  (三名党员, 两家企业); 一, and 2-9 with 个/项/条/篇/次…, are read as
+  rhetoric (一批, 三个转变, 四项职能) and dropped.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
+
+from transform.figure_subjects import counted_before, subject_after
+from transform.numerals import (
+    CN_MAGNITUDES,
+    is_bare_magnitude,
+    is_digit_sequence,
+    parse_numeral,
+)
 
 
 @dataclass(frozen=True)
@@ -15,6 +45,7 @@ class Figure:
     `start`/`end` are character offsets of `text` in the cleaned body.
     `subject` is the noun counted (党员) when the sentence makes it plain,
     `measure` the verb that counts it (培训), both None otherwise.
+    `value_high` is the upper bound of a range (10至20人), else None.
     """
 
     value: float
@@ -26,7 +57,301 @@ class Figure:
     sentence: str
     subject: str | None = None
     measure: str | None = None
+    value_high: float | None = None
+
+
+_AR = r"[0-9０-９]+(?:,[0-9]{3}(?![0-9]))*(?:[.．][0-9０-９]+)?"
+_CN = r"[零〇一二两三四五六七八九十百千万亿]+"
+_MAG = r"[百千万亿]+"
+_PRE = "将近|接近|超过|大约|达到|多达|高达|长达|不足|不到|不少于|不低于|至少|近|超|逾|约|达"
+# Longest first: 个百分点 before 个, 人次 before 人, 平方米 before 米.
+_UNITS = (
+    "个百分点|百分点|平方公里|平方米|个[多余]?月|个?[多余]?小时|人次|场次|批次|万元|亿元|公里|千米|小时|分钟|课时|学时"
+    "|名|人|个|场|次|家|户|栋|幢|件|期|堂|元|%|％|所|支|项|篇|条|天|年|部|座|处|套|份|本|册"
+    "|台|辆|吨|亩|米|位|批|轮|门|节|组|张|株|棵|封"
+)
+FIGURE_PATTERN = re.compile(
+    # The leading class lets the regex engine skip text that cannot start a
+    # figure; it alone makes the pass about four times faster.
+    r"(?=[近超逾约达将接大多高长不至百0-9０-９零〇一二两三四五六七八九十千万亿])"
+    rf"(?P<pre>{_PRE})?"
+    r"(?P<pct>百分之)?"
+    rf"(?:(?P<a1>{_AR})|(?P<c1>{_CN}))"
+    rf"(?P<qm>[余多])?(?P<m1>{_MAG})?"
+    rf"(?:[ \t]*(?P<dash>[—–~～至到]{{1,2}}|-)[ \t]*(?:(?P<a2>{_AR})|(?P<c2>{_CN}))(?P<m2>{_MAG})?)?"
+    r"(?P<q2>[余多])?"
+    # A unit, or nothing after 百分之 or after a closing 万/亿 (1.2万): a bare
+    # numeral is never a figure, so the engine drops it without Python work.
+    rf"(?:(?P<unit>{_UNITS})|(?(pct)|(?<=[万亿])))"
+    r"(?P<paren>[(（]次[)）])?"
+    r"(?P<q3>以上|左右|之多)?"
+)
+# A bare number ending right before the list separator of a figure: 14.3、
+_LIST_HEAD = re.compile(rf"(?<![0-9.A-Za-z])(?P<num>{_AR})(?P<q>[余多])?[、和与及]$")
+
+_QUALIFIERS = {
+    "超过": "超", "将近": "近", "接近": "近", "大约": "约", "达到": "达", "多达": "达",
+    "高达": "达", "长达": "达", "不到": "不足", "之多": "多",
+}
+# Characters that make a single-character qualifier part of a word instead:
+# 签约3家 (not 约), 最近3天 (not 近), 下达3个 (not 达), 赶超 (not 超).
+_PRE_BLOCKED_AFTER = {
+    "约": frozenset("签制节契预相条邀公婚履特合规"),
+    "近": frozenset("最附就临靠亲逼将接贴"),
+    "达": frozenset("到抵送下传表发通直雷转长多高"),
+    "超": frozenset("赶高远"),
+}
+# Units that, followed by these, are the start of a word instead (期间, 支部, 所以).
+_UNIT_BLOCKED_BEFORE: dict[str, tuple[str, ...]] = {
+    "期": ("间",), "支": ("部",), "所": tuple("以有在属谓得需"), "人": ("大", "民"),
+    "次": ("日", "年", "月", "性"), "名": tuple("义称单额誉字片"), "部": tuple("署分长"),
+    "元": tuple("素旦宵首"), "条": tuple("件例款"), "天": tuple("津安心河然地下空气"),
+    "位": tuple("于置数一"), "门": tuple("口户前"), "本": tuple("地次届科人身土市区县"),
+    "节": tuple("日点约能"), "场": tuple("所景地面"), "处": tuple("理置长室"),
+    "组": tuple("织成建"), "户": tuple("口籍外型"), "年": tuple("级代度底初末月份"),
+}
+# Chinese numerals 2-9 are accepted only with units that count concrete things.
+_CONCRETE_UNITS = frozenset("名 人 户 家 栋 幢 所 座 位 万元 亿元 平方米 公里 亩 吨 辆 台".split())
+_DURATION_UNITS = frozenset("年 天 个月 小时 分钟".split())
+_DURATION_CUES = ("为期", "历时", "连续", "持续", "用时", "耗时", "长达", "期限", "用了")
+# Characters before an Arabic numeral that make it part of a code, time or name.
+_CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+/:-#№")
+_CODE_AFTER = frozenset("+ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_ORDINAL_BEFORE = frozenset("第初周")
+# Short quoted names and book titles: “万堂示范课”, “1+N”, 《书记党课60讲》.
+_PROTECTED = re.compile(r"《[^《》\n]{0,40}》|[“「][^“”「」，。；！？\n]{1,15}[”」]")
 
 
 def extract_figures(body: str) -> list[Figure]:
-    raise NotImplementedError
+    """Every quantity in the cleaned body, in order of appearance."""
+    protected = _protected_spans(body)
+    sentences = _Sentences(body)
+    figures: list[Figure] = []
+    for match in FIGURE_PATTERN.finditer(body):
+        figure = _figure_from(body, match, protected, sentences)
+        if figure is None:
+            continue
+        figures.extend(_list_heads(body, figure))
+        if figure.subject is None and _follows_figure(body, figure, figures):
+            figure = _with_subject(figure, figures[-1])
+        figures.append(figure)
+    return figures
+
+
+def _protected_spans(body: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PROTECTED.finditer(body)]
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect.bisect_right(spans, (pos, pos)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def _figure_from(
+    body: str, m: re.Match[str], protected: list[tuple[int, int]], sentences: _Sentences
+) -> Figure | None:
+    unit = _unit_of(m)
+    if unit is None or not _is_quantity(body, m, unit):
+        return None
+    num_start = m.start("pct") if m.group("pct") else m.start("a1" if m.group("a1") else "c1")
+    if _inside(protected, num_start):
+        return None
+    value, value_high, unit = _values(m, unit)
+    if value is None:
+        return None
+    qualifier, start = _qualifier(body, m, num_start)
+    end = m.end()
+    subject, measure = _counted(body, start, m, unit)
+    return Figure(
+        value=value,
+        unit=unit,
+        qualifier=qualifier,
+        text=body[start:end],
+        start=start,
+        end=end,
+        sentence=sentences.around(start, end),
+        subject=subject,
+        measure=measure,
+        value_high=value_high,
+    )
+
+
+def _unit_of(m: re.Match[str]) -> str | None:
+    """Normalised unit, "" for a bare magnitude (1.2万), None when there is no quantity."""
+    unit = m.group("unit")
+    if m.group("pct"):
+        return "%" if unit is None else None
+    if unit is None:
+        magnitude = m.group("m1") or m.group("m2")
+        return "" if m.group("a1") and magnitude and magnitude[-1] in "万亿" else None
+    if unit.startswith("个") and unit.endswith("月"):
+        return "个月"
+    if unit.endswith("小时"):
+        return "小时"
+    if unit in ("％",):
+        return "%"
+    if unit == "百分点":
+        return "个百分点"
+    if unit == "人" and m.group("paren"):
+        return "人次"
+    return unit
+
+
+def _is_quantity(body: str, m: re.Match[str], unit: str) -> bool:
+    """The rules that tell a count from a year, ordinal, code or slogan."""
+    first = m.start("a1") if m.group("a1") else m.start("c1")
+    before = body[first - 1] if first > 0 else ""
+    if m.group("pct") and first > 0:
+        before = body[m.start("pct") - 1] if m.start("pct") > 0 else ""
+    if before in _ORDINAL_BEFORE or body[max(0, first - 2) : first] == "星期":
+        return False
+    after = body[m.end() : m.end() + 1]
+    if unit and m.group("unit") and any(body.startswith(w, m.end("unit")) for w in _UNIT_BLOCKED_BEFORE.get(m.group("unit"), ())):
+        return False
+    if m.group("a1"):
+        return _arabic_ok(m, unit, before, after)
+    return _chinese_ok(body, m, unit)
+
+
+def _arabic_ok(m: re.Match[str], unit: str, before: str, after: str) -> bool:
+    if before in _CODE_BEFORE or after in _CODE_AFTER:
+        return False
+    number_end = m.end("a2") if m.group("a2") else m.end("a1")
+    if m.string[number_end : number_end + 1] == "+":
+        return False
+    if unit == "年":
+        # 2024年, 04年, 18年3月 are dates; 3年, 2.5年 durations.
+        digits = m.group("a1").replace(",", "")
+        if after.isdigit() or digits.startswith("0"):
+            return False
+        return "." in digits or (len(digits) <= 2 and not m.group("m1"))
+    return True
+
+
+def _chinese_ok(body: str, m: re.Match[str], unit: str) -> bool:
+    numeral = m.group("c1")
+    if is_digit_sequence(numeral) or (m.group("c2") and is_digit_sequence(m.group("c2"))):
+        return False
+    suffix_qualifier = m.group("qm") or m.group("q2") or m.group("q3")
+    if is_bare_magnitude(numeral):
+        return bool(suffix_qualifier or _effective_pre(body, m)) and numeral != "十"
+    if suffix_qualifier or _effective_pre(body, m):
+        return True
+    if any(ch in CN_MAGNITUDES for ch in numeral):
+        return True
+    if numeral == "一" or not unit:
+        return False
+    if unit in _CONCRETE_UNITS:
+        return True
+    cue_window = body[max(0, m.start() - 4) : m.start()]
+    return unit in _DURATION_UNITS and any(cue_window.endswith(c) for c in _DURATION_CUES)
+
+
+def _values(m: re.Match[str], unit: str) -> tuple[float | None, float | None, str]:
+    first = (m.group("a1") or m.group("c1")) + (m.group("m1") or "")
+    second = None
+    if m.group("dash"):
+        second = (m.group("a2") or m.group("c2")) + (m.group("m2") or "")
+        if m.group("m2") and not m.group("m1"):
+            first += m.group("m2")  # 10—20万人: the magnitude applies to both
+    if unit == "元" and first[-1] in "万亿":
+        unit = first[-1] + "元"
+        first = first[:-1]
+        second = second[:-1] if second and second[-1] == unit[0] else second
+    value = parse_numeral(first)
+    value_high = parse_numeral(second) if second else None
+    if value is None or value <= 0 or (second and value_high is None):
+        return None, None, unit
+    return value, value_high, unit
+
+
+def _effective_pre(body: str, m: re.Match[str]) -> str | None:
+    """The qualifier before the number, unless it is the tail of a word (签约, 最近)."""
+    pre = m.group("pre")
+    if pre and m.start() > 0 and body[m.start() - 1] in _PRE_BLOCKED_AFTER.get(pre, ()):
+        return None
+    return pre
+
+
+def _qualifier(body: str, m: re.Match[str], num_start: int) -> tuple[str | None, int]:
+    """Normalised qualifier and the start of the figure's text."""
+    before = None
+    start = num_start
+    pre = _effective_pre(body, m)
+    if pre:
+        before = _QUALIFIERS.get(pre, pre)
+        start = m.start()
+    after = m.group("qm") or m.group("q2") or m.group("q3")
+    after = _QUALIFIERS.get(after, after) if after else None
+    if before and after:
+        return f"{before}…{after}", start
+    return before or after, start
+
+
+def _counted(body: str, start: int, m: re.Match[str], unit: str) -> tuple[str | None, str | None]:
+    """Subject and measure: noun after the unit first (12个党支部), else before the number."""
+    if unit in _DURATION_UNITS:
+        return None, None
+    if unit and unit not in ("%", "个百分点"):
+        after = subject_after(body, m.end())
+        if after:
+            return after, None
+    counted = counted_before(body, start)
+    return counted.subject, counted.measure
+
+
+class _Sentences:
+    """Sentence bounds of one body, found once: figures look theirs up by bisection."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self.ends = [m.end() for m in _SENTENCE_END.finditer(body)]
+
+    def around(self, start: int, end: int) -> str:
+        i = bisect.bisect_right(self.ends, start)
+        left = self.ends[i - 1] if i > 0 else 0
+        j = bisect.bisect_left(self.ends, end + 1)
+        right = self.ends[j] if j < len(self.ends) else len(self.body)
+        return self.body[left:right].strip()
+
+
+def _list_heads(body: str, figure: Figure) -> list[Figure]:
+    """Bare numbers listed before a figure share its unit: 14.3、10.3个百分点."""
+    heads: list[Figure] = []
+    pos = figure.start
+    while True:
+        head = _LIST_HEAD.search(body, max(0, pos - 24), pos)
+        if head is None or body[head.start() - 1 : head.start()] in _ORDINAL_BEFORE:
+            break
+        value = parse_numeral(head.group("num"))
+        if value is None:
+            break
+        heads.insert(
+            0,
+            Figure(
+                value=value,
+                unit=figure.unit,
+                qualifier=head.group("q"),
+                text=body[head.start() : head.end() - 1],
+                start=head.start(),
+                end=head.end() - 1,
+                sentence=figure.sentence,
+                subject=figure.subject,
+                measure=figure.measure,
+            ),
+        )
+        pos = head.start()
+    return heads
+
+
+def _follows_figure(body: str, figure: Figure, figures: list[Figure]) -> bool:
+    """居民群众3724户、8537人: a figure right after another shares its subject."""
+    if not figures:
+        return False
+    last = figures[-1]
+    return body[last.end : figure.start] in ("、", "，", ",", "和", "及", "与") and last.sentence == figure.sentence
+
+
+def _with_subject(figure: Figure, source: Figure) -> Figure:
+    return Figure(**{**figure.__dict__, "subject": source.subject, "measure": source.measure})

@@ -11,6 +11,8 @@ PINYIN = "pinyin"
 DUPLICATE_TITLE = "duplicate_title"
 METADATA = "metadata"
 MOJIBAKE = "mojibake"
+# Private-use characters outside any damaged run: icon-font glyphs, not text.
+PRIVATE_USE = "private_use"
 
 
 @dataclass(frozen=True)

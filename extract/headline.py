@@ -1,0 +1,83 @@
+"""The article headline: the on-page heading that agrees with <title>.
+
+<title> carries the site name (`..._人民网`, `... - 中国共产党新闻网`) and
+sometimes a column path, while the page's own heading is the clean headline.
+The best line near the body start is the one that matches a <title> segment,
+with a bonus for being marked as a heading (h1-h3, class/id "title").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from extract.textlines import Line
+
+# Separators between headline, column and site name in <title>.
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]+|-{2,}|—+|－+|\s+-\s*|-\s+|::|>>|»|·{2,}|\s{2,})\s*")
+# How far before the body the headline may sit, in lines.
+_LOOKBACK = 40
+_MAX_HEADLINE_CHARS = 100
+# Forum and bulletin pages label the headline: 主题：…, 标题：….
+_LABELLED = re.compile(r"^\s*(?:主题|标题|题目|帖子主题)\s*[:：]\s*(?P<text>\S.*)$")
+
+
+@dataclass(frozen=True)
+class Headline:
+    text: str | None
+    index: int | None  # the line index, None when taken from <title> only
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum()).lower()
+
+
+def title_segments(title: str) -> list[str]:
+    """The parts of a <title>, longest (most likely the headline) first."""
+    parts = [p.strip() for p in _TITLE_SPLIT.split(title) if p.strip()]
+    return sorted(parts, key=lambda p: -len(_key(p)))
+
+
+def _match_score(key: str, title_key: str, segment_keys: list[str]) -> float:
+    if not key or not title_key:
+        return 0.0
+    if key == title_key or key in segment_keys:
+        return 10.0
+    if len(key) >= 4 and key in title_key:
+        return 4.0 + 4.0 * len(key) / len(title_key)
+    for seg in segment_keys:
+        if len(seg) >= 4 and seg in key and len(seg) * 2 >= len(key):
+            return 4.0 + 4.0 * len(seg) / len(key)
+    return 0.0
+
+
+def choose_headline(lines: list[Line], page_title: str | None, body_start: int, body_end: int) -> Headline:
+    """The headline line in the lines before (or at the very top of) the body."""
+    title_key = _key(page_title or "")
+    segments = title_segments(page_title or "")
+    segment_keys = [_key(s) for s in segments]
+    best: tuple[float, int, str] | None = None
+    first = max(0, body_start - _LOOKBACK)
+    last = min(len(lines), body_start + 4, body_end)
+    for i in range(first, last):
+        line = lines[i]
+        if line.chars < 2 or line.chars > _MAX_HEADLINE_CHARS:
+            continue
+        if line.link_chars * 2 > line.chars and not line.heading:
+            continue
+        labelled = _LABELLED.match(line.text)
+        text = labelled["text"] if labelled else line.text
+        score = _match_score(_key(text), title_key, segment_keys)
+        heading = line.heading or labelled is not None
+        if score == 0.0 and not heading:
+            continue
+        score += 3.0 if heading else 0.0
+        score -= 0.05 * abs(body_start - i)
+        if best is None or score > best[0]:
+            best = (score, i, text)
+    if best is not None and best[0] > 2.0:
+        return Headline(best[2], best[1])
+    if segments:
+        return Headline(segments[0], None)
+    return Headline(None, None)

@@ -1,0 +1,200 @@
+"""Byline metadata: 来源 (source), 作者/记者 (author), 责编 (editors), and which lines are metadata.
+
+Mirror sites re-serve pages in traditional script with pinyin glossed after
+each character (`文章來(lái)源: 紅星網(wǎng)`), so labels are matched on a
+normalised copy (pinyin glosses dropped, OpenCC t2s) while the values
+returned are cut from the original text: cleaning converts script later and
+records what it changed, so extraction must not convert silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from extract.dateline import find_dates
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+# A pinyin gloss right after a Han character: 來(lái), 網（wǎng）.
+_PINYIN_GLOSS = re.compile(
+    rf"(?<=[{_HAN}])[（(]\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}\d?\s*[)）]"
+)
+
+_SEP = r"\s*[:：]\s*"
+# Labels that end a value: the next field on the same line.
+_NEXT_FIELD = (
+    r"(?=\s*(?:[|｜/]\s*)?(?:文章)?(?:来源|作者|记者|通讯员|发布|发表|时间|日期|更新|点击|浏览|阅读|访问|评论|网友|字号|编辑|责编|责任编辑|"
+    r"稿源|出处|摄影|摄|分享|打印|关闭|【|\[|（|\(|\d{4}\s*[-年/.])|\s{2,}|$)"
+)
+_SOURCE = re.compile(r"(?:文章|信息|新闻)?(?:来源|稿源|出处|来自)" + _SEP + r"(?P<value>.+?)" + _NEXT_FIELD)
+_AUTHOR = re.compile(r"(?:作者|文|撰稿|撰文)" + _SEP + r"(?P<value>.+?)" + _NEXT_FIELD)
+_REPORTER = re.compile(
+    r"(?:^|[\s（(【\[])(?:本报|本台|本网|新华社|中新社|人民网)?[^\s，。]{0,8}?(?:特约记者|记者|通讯员|实习生)\s*[:：]?\s*"
+    r"(?P<value>[" + _HAN + r"]{2,4}(?:[\s、，,]+[" + _HAN + r"]{2,4})*)"
+)
+# What may follow the names on a reporter line: 发自北京, 山东冠县报道, 摄.
+_REPORTER_TAIL = re.compile(r"^\s*(?:发自\S{0,8}|\S{0,8}报道|摄影?|[)）】\]])?\s*$")
+_MAX_REPORTER_LINE = 40
+_EDITORS = re.compile(
+    r"(?:责任编辑|责编|编辑|编审|审核|校对)\s*[:：]?\s*(?P<value>[^()（）\[\]【】]+?)\s*[)）\]】]?\s*$"
+)
+_LABELS = re.compile(
+    r"(?:来源|稿源|出处|作者|记者|通讯员|责任编辑|责编|编辑|发布时间|发布日期|发表时间|发表日期|更新时间|时间|日期|"
+    r"点击|浏览|阅读|次数|字号|字体|打印|关闭|窗口|收藏|分享|大|中|小|默认|【|】|\[|\]|\(|\)|（|）|:|：|\||｜|/|-)"
+)
+_SPLIT_NAMES = re.compile(r"\s*[、，,;；/]\s*|\s+")
+# Metadata lines are short; a long line is prose that happens to mention a 记者.
+_MAX_META_CHARS = 90
+_MAX_NAME_CHARS = 20
+
+
+@dataclass
+class Byline:
+    source: str | None = None
+    author: str | None = None
+    editors: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+@dataclass(frozen=True)
+class NormalisedLine:
+    """A simplified, gloss-free copy of a line and the original index of each of its characters."""
+
+    original: str
+    text: str
+    index: tuple[int, ...] | None
+
+    def cut(self, start: int, end: int) -> str:
+        """The original text behind text[start:end] (the normalised text when lengths diverged)."""
+        if self.index is None or start >= end:
+            return self.text[start:end]
+        return self.original[self.index[start] : self.index[end - 1] + 1]
+
+
+def normalise_line(line: str) -> NormalisedLine:
+    kept: list[int] = []
+    pos = 0
+    for m in _PINYIN_GLOSS.finditer(line):
+        kept.extend(range(pos, m.start()))
+        pos = m.end()
+    kept.extend(range(pos, len(line)))
+    stripped = "".join(line[i] for i in kept) if pos else line
+    simplified = _t2s().convert(stripped) if not stripped.isascii() else stripped
+    index = tuple(kept) if len(simplified) == len(stripped) else None
+    return NormalisedLine(line, simplified, index)
+
+
+# Template debris where a value should be: size="20", <font>.
+_MARKUP = re.compile(r"[=<>\"{}]")
+
+
+def _value(norm: NormalisedLine, match: re.Match) -> str | None:
+    value = norm.cut(match.start("value"), match.end("value")).strip(" ：:|｜/,，")
+    if not value or _MARKUP.search(value):
+        return None
+    return value
+
+
+def source_of(norm: NormalisedLine) -> str | None:
+    m = _SOURCE.search(norm.text)
+    return _value(norm, m) if m else None
+
+
+def _reporter_names(norm: NormalisedLine) -> list[str] | None:
+    """The names on a reporter line (本报记者 王燕平 方云凤; 新京报记者 彭冲 山东冠县报道), else None."""
+    text = norm.text
+    if len(text) > _MAX_REPORTER_LINE:
+        return None
+    m = _REPORTER.search(text)
+    if not m or m.start() > 12:
+        return None
+    names = [n for n in _SPLIT_NAMES.split(norm.cut(m.start("value"), m.end("value"))) if n]
+    tail = text[m.end("value") :]
+    if tail.startswith("报道") and len(names) > 1:
+        # The last "name" is the place of a "…报道" tail: 彭冲 山东冠县 | 报道.
+        names = names[:-1]
+    elif not _REPORTER_TAIL.match(tail):
+        return None
+    return names or None
+
+
+# A reporter credited inside the lead paragraph: 据新华社拉萨电（记者 格桑边觉）.
+_INLINE_REPORTER = re.compile(
+    r"[（(](?:[^）)]{0,10}?)(?:特约记者|记者|通讯员)\s*(?P<value>[" + _HAN + r"]{2,4}(?:[\s、，,]+[" + _HAN + r"]{2,4})*)\s*[）)]"
+)
+
+
+def lead_reporter(paragraph: str) -> str | None:
+    """The reporter named in parentheses near the start of the lead paragraph, if any."""
+    norm = normalise_line(paragraph[:80])
+    m = _INLINE_REPORTER.search(norm.text)
+    if not m:
+        return None
+    names = [n for n in _SPLIT_NAMES.split(norm.cut(m.start("value"), m.end("value"))) if n]
+    return " ".join(names) or None
+
+
+def author_of(norm: NormalisedLine) -> str | None:
+    m = _AUTHOR.search(norm.text)
+    if m:
+        value = _value(norm, m)
+        if value and len(value) <= _MAX_NAME_CHARS:
+            return value
+    names = _reporter_names(norm)
+    return " ".join(names) if names else None
+
+
+def editors_of(norm: NormalisedLine) -> list[str]:
+    if len(norm.text) > _MAX_META_CHARS // 2:
+        return []
+    m = _EDITORS.search(norm.text)
+    if not m:
+        return []
+    value = norm.cut(m.start("value"), m.end("value"))
+    names = [n.strip(" ：:()（）") for n in _SPLIT_NAMES.split(value)]
+    return [n for n in names if n and len(n) <= _MAX_NAME_CHARS]
+
+
+def is_metadata_line(norm: NormalisedLine) -> bool:
+    """A short line that is only byline: labels, a date, a source or names, no prose."""
+    text = norm.text
+    if len(text) > _MAX_META_CHARS or "。" in text:
+        return False
+    if _SOURCE.search(text) or _EDITORS.search(text) and len(text) <= _MAX_META_CHARS // 2:
+        return True
+    if _AUTHOR.search(text) and len(text) <= _MAX_META_CHARS // 2:
+        return True
+    if _reporter_names(norm):
+        return True
+    dates = find_dates(text)
+    if dates:
+        rest = text
+        for d in reversed(dates):
+            rest = rest[: d.start] + rest[d.end :]
+        rest = _LABELS.sub("", rest)
+        return len(rest.replace(" ", "")) <= 12
+    return False
+
+
+def read_byline(lines: list[NormalisedLine]) -> Byline:
+    """The first source, first author and all editors named on these metadata lines."""
+    byline = Byline()
+    authors: list[str] = []
+    for norm in lines:
+        byline.source = byline.source or source_of(norm)
+        author = author_of(norm)
+        if author and author not in authors:
+            authors.append(author)
+        for name in editors_of(norm):
+            if name not in byline.editors:
+                byline.editors.append(name)
+    # Several reporter lines (本报记者…, 本报实习生…) name several authors.
+    byline.author = " ".join(authors) if authors else None
+    return byline

@@ -1,0 +1,127 @@
+"""The three deployments `dangjian serve` registers and serves: nightly, backfill, reprocess.
+
+The sources file and the warehouse are fixed when the server process starts
+(frozen parameters: shown read-only in the UI), so a run started from the UI
+cannot point at a file the serving machine does not have. The source names
+are only known then too, so the `sources` parameter's schema is given their
+names as an enum there, which the UI renders as a multi-select.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from prefect import serve
+from prefect.client.schemas.schedules import CronSchedule
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+from prefect.utilities.annotations import freeze
+
+from extract.sources import SourceProfile, load_sources
+from flows.backfill import backfill
+from flows.ingest import ingest
+from flows.reprocess import reprocess
+
+DEFAULT_CRON = "0 2 * * *"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+TAGS = ["dangjian"]
+
+
+class ServeConfigError(ValueError):
+    """`dangjian serve` cannot start with these settings; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """Everything the served deployments need from the machine that serves them."""
+
+    sources_file: Path
+    warehouse_path: Path
+    cron: str = DEFAULT_CRON
+    timezone: str = DEFAULT_TIMEZONE
+
+    def profiles(self) -> list[SourceProfile]:
+        return load_sources(self.sources_file)
+
+    def check(self) -> None:
+        """Fail at start-up, not at 02:00, on a bad sources file, cron or timezone."""
+        self.profiles()
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ServeConfigError(f"--timezone: {self.timezone!r} is not an IANA time zone (e.g. Asia/Shanghai)") from None
+        try:
+            CronSchedule(cron=self.cron, timezone=self.timezone)
+        except ValidationError:
+            raise ServeConfigError(f"--cron: {self.cron!r} is not a cron expression (e.g. '0 2 * * *')") from None
+
+    def fixed_parameters(self) -> dict[str, object]:
+        return {
+            "sources_file": freeze(str(self.sources_file.resolve())),
+            "warehouse_path": freeze(str(self.warehouse_path.resolve())),
+        }
+
+
+def _offer_source_choice(deployment: RunnerDeployment, names: Sequence[str]) -> None:
+    """Make the `sources` parameter a multi-select of the configured source names.
+
+    The flow signature says `list[str] | None` because the names are only known
+    at serve time; the schema Prefect derived from it is patched here. With
+    the enum in the schema the server also rejects an unknown name when a run
+    is created, before any process starts.
+    """
+    schema = deployment._parameter_openapi_schema  # noqa: SLF001 - Prefect offers no public setter
+    prop = schema.properties["sources"]
+    array = {"type": "array", "items": {"type": "string", "enum": list(names)}, "uniqueItems": True}
+    for option in prop.get("anyOf", []):
+        if option.get("type") == "array":
+            option.update(array)
+            break
+    else:
+        prop.update(array)
+
+
+def _require_at_least_one_page(deployment: RunnerDeployment) -> None:
+    """Let the server reject `max_pages` below 1 when a run is created (the flow checks again)."""
+    prop = deployment._parameter_openapi_schema.properties["max_pages"]  # noqa: SLF001
+    for option in [prop, *prop.get("anyOf", [])]:
+        if option.get("type") == "integer":
+            option["minimum"] = 1
+
+
+def build_deployments(config: ServeConfig) -> list[RunnerDeployment]:
+    """The three deployments, ready for `prefect.serve`."""
+    names = [p.name for p in config.profiles()]
+    fixed = config.fixed_parameters()
+    nightly = ingest.to_deployment(
+        name="nightly",
+        schedules=[Cron(config.cron, timezone=config.timezone)],
+        parameters={**fixed, "mode": freeze("nightly")},
+        description=f"All enabled sources, new articles only; {config.cron} ({config.timezone}).",
+        tags=TAGS,
+    )
+    backfill_deployment = backfill.to_deployment(
+        name="backfill",
+        parameters=fixed,
+        description="Walk list pages back to a date, or fetch given article URLs. Start it with Run > Custom run.",
+        tags=TAGS,
+    )
+    reprocess_deployment = reprocess.to_deployment(
+        name="reprocess",
+        parameters=fixed,
+        description="Re-clean archived pages with the current cleaner; fetches nothing.",
+        tags=TAGS,
+    )
+    for deployment in (nightly, backfill_deployment, reprocess_deployment):
+        _offer_source_choice(deployment, names)
+        _require_at_least_one_page(deployment)
+    return [nightly, backfill_deployment, reprocess_deployment]
+
+
+def serve_deployments(config: ServeConfig, *, limit: int | None = None) -> None:
+    """Register the deployments and run their flow runs in this process until interrupted."""
+    config.check()
+    serve(*build_deployments(config), limit=limit)

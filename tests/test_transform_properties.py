@@ -1,0 +1,102 @@
+"""Property tests of the cleaning transforms: idempotent, never lose prose, never raise."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from extract.fields import PageFields
+from transform.clean import clean_article
+from transform.headline import clean_headline, title_key
+from transform.mojibake import repair_mojibake
+from transform.normalise import normalise_text
+from transform.pinyin import strip_pinyin
+from transform.punctuation import normalise_punctuation
+from transform.script import to_simplified
+from transform.spam import strip_spam
+
+# Text that looks like the pages: Han (simplified and traditional), both widths
+# of punctuation, digits, Latin, pinyin vowels, separators, PUA, spaces.
+_PAGE_CHARS = st.sampled_from(
+    list("党员教育黨員長沙市县区天心街道工作组织的了是在和与")
+    + list("，。、；：？！“”（）《》【】|,.:;?!()-_ 　")
+    + list("0123456789abcxyzāǎàěíǒūǚ")
+    + ["\ue42f", "\ue02d", "\ufffd", "\n", "\u00a0"]
+)
+page_text = st.text(_PAGE_CHARS, max_size=80)
+any_text = st.text(max_size=80)
+# No deadline: the first call builds the gazetteer and the OpenCC tables.
+settings.register_profile("transforms", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("transforms")
+
+
+@given(st.one_of(page_text, any_text))
+def test_punctuation_idempotent(text: str) -> None:
+    once = normalise_punctuation(text)
+    assert normalise_punctuation(once) == once
+
+
+@given(st.one_of(page_text, any_text))
+def test_pinyin_idempotent(text: str) -> None:
+    once, _ = strip_pinyin(text)
+    assert strip_pinyin(once) == (once, [])
+
+
+@given(st.one_of(page_text, any_text))
+def test_script_idempotent(text: str) -> None:
+    once = to_simplified(text)
+    assert to_simplified(once) == once
+
+
+@given(st.one_of(page_text, any_text))
+def test_mojibake_idempotent(text: str) -> None:
+    once = repair_mojibake(text).text
+    again = repair_mojibake(once)
+    assert again.text == once
+
+
+@given(st.one_of(page_text, any_text))
+def test_spam_idempotent(text: str) -> None:
+    once = strip_spam(text).text
+    assert strip_spam(once).text == once
+
+
+@given(st.one_of(page_text, any_text))
+def test_line_normalisation_idempotent(text: str) -> None:
+    for line in text.splitlines() or [text]:
+        once = normalise_text(line).text
+        assert normalise_text(once).text == once
+
+
+@given(st.one_of(page_text, any_text))
+def test_headline_idempotent(text: str) -> None:
+    once = clean_headline(text).title
+    if once is not None:
+        assert clean_headline(once).title == once
+
+
+# Prose lines: Han words and commas, ending in a full stop; no colon, bar,
+# bracket or file-name pattern, so no chrome/spam/metadata rule can apply.
+_PROSE_CHARS = st.sampled_from(list("党员教育长沙市天心区街道工作组织学习群众服务活动开展推进建设") + list("，、0123456789"))
+prose_line = st.builds(lambda s: "坚持" + s + "。", st.text(_PROSE_CHARS, min_size=2, max_size=60))
+
+
+@given(st.lists(prose_line, min_size=1, max_size=12))
+def test_prose_lines_never_removed(lines: list[str]) -> None:
+    cleaned = clean_article(PageFields(url=None, title=None, published_at=None, blocks=lines))
+    paragraphs = cleaned.body.split("\n")
+    assert [title_key(p) for p in paragraphs] == [title_key(line) for line in lines]
+    assert cleaned.removed == []
+
+
+@given(
+    st.one_of(st.none(), any_text, page_text),
+    st.lists(st.one_of(any_text, page_text), max_size=8),
+    st.lists(any_text, max_size=3),
+)
+def test_clean_article_never_raises(title: str | None, blocks: list[str], metadata: list[str]) -> None:
+    cleaned = clean_article(
+        PageFields(url=None, title=title, published_at=None, blocks=blocks, metadata_lines=metadata, editors=metadata)
+    )
+    assert isinstance(cleaned.body, str)
+    assert "\n\n" not in cleaned.body

@@ -1,0 +1,116 @@
+"""Where a text names administrative divisions: 泸州市江阳区 -> 泸州市, 江阳区.
+
+Matching is a longest-first dictionary scan over the gazetteer's names, so
+it is exact (no fuzzy place guessing) and fast on the short texts it reads
+(headline, lead paragraph, source line). What it accepts:
+
+* full names of every division, current or historic (江阳区, 徐水县);
+* short names of provinces and prefecture cities only (长沙, 四川, 新疆):
+  county short names are ordinary words too often (城中, 和平, 青山);
+* two-character full names (城区, 郊区, 南县, 和县) only right after the
+  name of their own parent (益阳市南县), as they are common words.
+
+Place-name spam, runs of `|`-separated names, is skipped whatever cleaning
+left of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from transform.gazetteer import CITY, COUNTY, PROVINCE, Place, load_gazetteer
+
+# Short forms the gazetteer's suffix rule does not produce.
+_PROVINCE_ALIASES = {"新疆": "新疆维吾尔自治区", "兵团": "新疆维吾尔自治区"}
+# Runs of three or more `|`-separated names: 砚山县| 泰安市| 嘉黎县| …
+_SPAM_RUN = re.compile(r"(?:[\u4e00-\u9fff]{1,10}[ \t]*[|｜][ \t]*){3,}[\u4e00-\u9fff]{0,10}")
+# A place name followed by these is the name of something else: 金山报, 长沙路.
+_NOT_A_PLACE_AFTER = ("路", "街", "大道", "大学", "学院", "报", "日报", "晚报", "电视台", "银行", "号")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place name as written, with every division it can mean."""
+
+    text: str
+    start: int
+    end: int
+    places: tuple[Place, ...]
+    short: bool  # written as a short name (长沙), not a full one (长沙市)
+
+
+@dataclass(frozen=True)
+class _Index:
+    names: dict[str, tuple[Place, ...]]
+    shorts: dict[str, tuple[Place, ...]]
+    longest: int
+
+
+@cache
+def _index() -> _Index:
+    gazetteer = load_gazetteer()
+    names: dict[str, list[Place]] = {}
+    shorts: dict[str, list[Place]] = {}
+    for place in gazetteer.places():
+        names.setdefault(place.name, []).append(place)
+        if place.level in (PROVINCE, CITY) and place.short_name != place.name and len(place.short_name) >= 2:
+            shorts.setdefault(place.short_name, []).append(place)
+    for alias, full in _PROVINCE_ALIASES.items():
+        shorts.setdefault(alias, []).extend(p for p in names.get(full, []) if p.level == PROVINCE)
+    longest = max(len(n) for n in names)
+    return _Index(
+        names={k: tuple(v) for k, v in names.items()},
+        shorts={k: tuple(v) for k, v in shorts.items()},
+        longest=longest,
+    )
+
+
+def without_spam(text: str) -> str:
+    """The text with `|`-separated runs of names blanked out (offsets kept)."""
+    return _SPAM_RUN.sub(lambda m: " " * len(m.group()), text)
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Place names in `text`, left to right, longest match first, not overlapping."""
+    index = _index()
+    text = without_spam(text)
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(text):
+        mention = _mention_at(text, i, index, mentions[-1] if mentions else None)
+        if mention is None:
+            i += 1
+            continue
+        mentions.append(mention)
+        i = mention.end
+    return mentions
+
+
+def _mention_at(text: str, i: int, index: _Index, previous: Mention | None) -> Mention | None:
+    for length in range(min(index.longest, len(text) - i), 1, -1):
+        name = text[i : i + length]
+        places = index.names.get(name)
+        short = False
+        if places is None:
+            places = index.shorts.get(name)
+            short = True
+        if places is None:
+            continue
+        if text.startswith(_NOT_A_PLACE_AFTER, i + length):
+            continue
+        if length == 2 and not short:
+            places = _under_previous(places, previous, i)
+            if not places:
+                continue
+        return Mention(name, i, i + length, places, short)
+    return None
+
+
+def _under_previous(places: tuple[Place, ...], previous: Mention | None, start: int) -> tuple[Place, ...]:
+    """Two-character names (南县, 城区) count only right after their parent's name."""
+    if previous is None or previous.end != start:
+        return ()
+    parents = {p.name for p in previous.places}
+    return tuple(p for p in places if p.level == COUNTY and (p.city in parents or p.province in parents))
