@@ -25,6 +25,8 @@ def _warehouse_path(value: str | None) -> str:
 def _quiet_prefect_defaults() -> None:
     """Defaults for running flows without a server; the user's environment wins."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The temporary server needs ~12 s on 2 busy cores; Prefect's default of 20 s is too tight.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def _iso_date(value: str) -> date:

@@ -136,7 +136,7 @@ _END_MARKER = re.compile(
     r"^[\s【\[(（《<>»·•●■◆★☆|｜\-—=]*(?:"
     r"相关(?:文章|新闻|报道|阅读|链接|专题|稿件|推荐|资讯|内容|评论|热词)|延伸阅读|推荐阅读|热门推荐|猜你喜欢|更多精彩|热点推荐|"
     r"精彩推荐|往期回顾|热门文章|最新文章|热门评论|最新评论|网友评论|发表评论|我要评论|评论列表|查看评论|"
-    r"上一篇|下一篇|评论$|反侵权公告|版权声明|免责声明|声明\s*[:：]|评论\s*[（(]\d+[)）]|"
+    r"上一篇|下一篇|评论$|反侵权公告|版权声明|免责声明|郑重声明|特别声明|声明\s*[:：]|评论\s*[（(]\d+[)）]|"
     r".{0,40}(?:已有|共有?)\s*\d+\s*(?:件|条|篇|个)?(?:评论|回复|留言))"
 )
 _MARKER_MAX_CHARS = 40
@@ -147,7 +147,8 @@ _DATELINE_MAX_CHARS = 80
 
 
 def _is_end_marker(line: Line) -> bool:
-    return line.chars <= _MARKER_MAX_CHARS and bool(_END_MARKER.match(line.text))
+    # Spaced-out labels (郑 重 声 明) are common in old templates.
+    return line.chars <= _MARKER_MAX_CHARS and bool(_END_MARKER.match(line.text.replace(" ", "")))
 
 
 def is_post_stamp(line: Line) -> bool:

@@ -26,7 +26,7 @@ _US_DATE = re.compile(
     r"(?:\s*-?\s+(?P<hour>2[0-3]|[01]?\d):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?\s*(?P<ampm>[AaPp][Mm])?)?"
 )
 # Words that introduce a publication stamp: 发布时间, 发表于, 本贴由某某于, posted.
-_STAMP_LABEL = re.compile(r"(?:发布|发表|更新|时间|日期|于|posted|published|date)\s*[:：]?\s*$", re.I)
+_STAMP_LABEL = re.compile(r"(?:发布|发表|更新|时间|日期|于|张贴\s*@?|@|posted|published|date)\s*[:：]?\s*$", re.I)
 _LABEL_REACH = 12
 
 # /2018/1031/, /2018-10/31/, /20181031/ and the like in article URLs.

@@ -5,10 +5,12 @@ Every URL ends in one of four states, with a reason a person can act on:
 - FETCHED: a 2xx HTML page, complete, within the size cap (or a 4xx page,
   which is FAILED but keeps its body in the archive);
 - NOT_MODIFIED: the server answered our conditional request with 304;
-- SKIPPED: we chose not to take it - robots.txt, a non-HTML content type,
-  a body over the cap;
+- SKIPPED: we chose not to take it - robots.txt disallows it, a non-HTML
+  content type, a body over the cap;
 - FAILED: the site or the network let us down - an HTTP error, timeouts,
-  a truncated body, a redirect loop.
+  a truncated body, a redirect loop, a robots.txt we could not read (RFC 9309
+  says to crawl nothing then; FAILED rather than SKIPPED because the next run
+  should try again).
 
 Nothing here raises for network or HTTP trouble. Politeness (per-host delay,
 robots.txt, the https memory) is shared by all fetchers in the process, see
@@ -20,6 +22,7 @@ jitter, and never sooner than a Retry-After asks.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import random
 import threading
@@ -79,8 +82,11 @@ class FetchedPage:
     `outcome` is one of FETCHED, NOT_MODIFIED, SKIPPED, FAILED; `error` says
     why for the last three (and for a FAILED 4xx/5xx page whose body is kept).
     `body` is the bytes as received (decompressed), empty when incomplete.
-    `fetched_at` is when the last attempt started (UTC); `elapsed_s` runs from
-    the first attempt to the end, retries and their waits included.
+    `fetched_at` is when the last request started (UTC); `elapsed_s` runs from
+    sending the first request to the end of the last one, so it includes
+    retries, their backoff and redirects, but not the wait for the host's
+    first politeness slot (0 when no request was sent). `attempts` counts
+    requests sent for this URL (retries and redirect hops; robots.txt not).
     """
 
     requested_url: str
@@ -155,6 +161,23 @@ class CrawlState:
 SHARED_STATE = CrawlState()
 
 
+@dataclass
+class _Trace:
+    """Timing of the requests made for one URL, kept in a context variable (one per fetch task)."""
+
+    first_sent: float | None = None
+    last_done: float | None = None
+
+    @property
+    def elapsed_s(self) -> float:
+        if self.first_sent is None or self.last_done is None:
+            return 0.0
+        return self.last_done - self.first_sent
+
+
+_TRACE: contextvars.ContextVar[_Trace | None] = contextvars.ContextVar("dangjian_fetch_trace", default=None)
+
+
 # ---------------------------------------------------------------- one exchange
 
 @dataclass
@@ -191,9 +214,13 @@ class _Final(Exception):
 
 
 def _megabytes(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):g} MB"
-    return f"{n / 1024:g} KB"
+    """A byte cap as people write it: '10 MB', '1.5 MB', '500 KB', '100 bytes'."""
+    mib = 1024 * 1024
+    if n >= mib:
+        return f"{n // mib} MB" if n % mib == 0 else f"{n / mib:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} bytes"
 
 
 def _seconds(s: float) -> str:
@@ -284,14 +311,17 @@ class Fetcher:
         if self._client is None:
             async with self:
                 return await self.fetch(request)
-        started = time.monotonic()
+        trace = _Trace()
+        token = _TRACE.set(trace)
         try:
             page = await self._fetch(request)
         except _Final as final:
             page = self._page(request, None, outcome=final.outcome, error=final.reason)
         except Exception as exc:  # noqa: BLE001 - a crawler bug must not sink the batch; the reason names it
             page = self._page(request, None, outcome=FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
-        page.elapsed_s = time.monotonic() - started
+        finally:
+            _TRACE.reset(token)
+        page.elapsed_s = trace.elapsed_s
         return page
 
     async def fetch_all(self, requests: Iterable[FetchRequest]) -> AsyncIterator[FetchedPage]:
@@ -374,8 +404,8 @@ class Fetcher:
         for _hop in range(self.settings.max_redirects + 1):
             if self.settings.respect_robots:
                 rules = await self._robots(url, policy)
-                if rules.unreachable is not None:
-                    return self._page(request, None, outcome=SKIPPED, error=rules.unreachable,
+                if rules.unreachable is not None:  # the site let us down: FAILED, so a later run tries again
+                    return self._page(request, None, outcome=FAILED, error=rules.unreachable,
                                       redirects=chain, attempts=attempts)
                 if not rules.allows(url):
                     return self._page(request, None, outcome=SKIPPED, error="disallowed by robots.txt",
@@ -447,6 +477,10 @@ class Fetcher:
                                            cap=cap or s.max_bytes), attempts
             except _Transient as transient:
                 last = transient
+            if last.retry_after is not None:
+                # The server asked the whole host to slow down, not just this URL (within our cap).
+                pause = min(last.retry_after, s.backoff_max_s)
+                self.state.clock.hold_off(host_key(url), time.monotonic() + pause)
             if attempt > s.retries:
                 break
             wait = backoff_delay(attempt, s)
@@ -455,7 +489,6 @@ class Fetcher:
                     return self._give_up(last, attempts, f"; Retry-After {_seconds(last.retry_after)} "
                                                          f"exceeds the {_seconds(s.backoff_max_s)} cap"), attempts
                 wait = max(wait, last.retry_after)
-                self.state.clock.hold_off(host_key(url), time.monotonic() + last.retry_after)
             await asyncio.sleep(wait)
         assert last is not None
         return self._give_up(last, attempts), attempts
@@ -464,15 +497,17 @@ class Fetcher:
     def _give_up(last: _Transient, attempts: int, extra: str = "") -> _Response | str:
         """The last attempt's failure as a final state: the response if it had one, else the reason."""
         counted = f"after {attempts} attempt{'s' if attempts != 1 else ''}"
-        if last.response is not None:
-            last.response.outcome = FAILED
-            last.response.error = f"{last.reason} {counted}{extra}"
-            return last.response
-        if last.reason.startswith("timeout"):
-            # "timeout after 3 attempts (read timeout 20 s)"
+        if last.reason.startswith("HTTP "):
+            reason = f"{last.reason} {counted}{extra}"  # "HTTP 503 after 4 attempts"
+        elif last.reason.startswith("timeout"):
             kind = last.reason.split("(", 1)[1].rstrip(")")
-            return f"timeout {counted} ({kind}){extra}"
-        return f"{last.reason} ({counted}){extra}"
+            reason = f"timeout {counted} ({kind}){extra}"  # "timeout after 4 attempts (read timeout 20 s)"
+        else:
+            reason = f"{last.reason} ({counted}){extra}"  # "truncated: got 1234 of 5000 bytes, ... (after 4 attempts)"
+        if last.response is None:
+            return reason
+        last.response.outcome, last.response.error = FAILED, reason
+        return last.response
 
     async def _attempt(self, url: str, policy: HostPolicy, validators: Validators | None, *,
                        html_only: bool, cap: int) -> _Response:
@@ -482,11 +517,17 @@ class Fetcher:
         async with slot:
             start = self.state.clock.book(host, self._delay(url, policy))
             await asyncio.sleep(max(0.0, start - time.monotonic()))
+            trace = _TRACE.get()
+            if trace is not None and trace.first_sent is None:
+                trace.first_sent = time.monotonic()
             try:
                 async with asyncio.timeout(self.settings.total_timeout_s):
                     return await self._exchange(url, validators, html_only=html_only, cap=cap)
             except TimeoutError:
                 raise _Transient(f"timeout (total timeout {_seconds(self.settings.total_timeout_s)})") from None
+            finally:
+                if trace is not None:
+                    trace.last_done = time.monotonic()
 
     def _delay(self, url: str, policy: HostPolicy) -> float:
         rules = self.state.robots.get(origin(url), self.settings.user_agent) if self.settings.respect_robots else None
@@ -539,7 +580,7 @@ class Fetcher:
                     response.outcome, response.error = FAILED, str(exc)
                     return response
                 except BrokenEncoding as exc:
-                    raise _Transient(f"truncated: {exc}") from None
+                    raise _Transient(f"truncated: {exc}", response=response) from None
                 if html_only and 200 <= response.status < 300 and self._needs_sniff(response) \
                         and not _looks_like_html(response.body):
                     response.outcome = SKIPPED
@@ -550,7 +591,7 @@ class Fetcher:
             raise _Transient(f"timeout ({self._timeout_kind(exc)})") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             if response is not None:  # the status line came, the body did not all come
-                raise _Transient(self._truncation(exc, received[0], declared)) from None
+                raise _Transient(self._truncation(exc, received[0], declared), response=response) from None
             raise _Transient(f"connection failed: {self._describe(exc)}") from None
         except (httpx.ConnectError, httpx.WriteError, httpx.NetworkError) as exc:
             raise _Transient(f"connection failed: {self._describe(exc)}") from None
@@ -585,7 +626,7 @@ class Fetcher:
     def _truncation(exc: Exception, received: int, declared: int | None) -> str:
         how = "connection reset" if isinstance(exc, httpx.ReadError) else "connection closed"
         if declared is not None:
-            return f"truncated: got {received} of {declared} bytes ({how})"
+            return f"truncated: got {received} of {declared} bytes, then {how}"
         return f"truncated: {how} after {received} bytes"
 
     @staticmethod
@@ -623,7 +664,11 @@ class Fetcher:
         async with lock:
             cached = self.state.robots.get(key, self.settings.user_agent)
             if cached is None:
-                cached = await self._fetch_robots(url, policy)
+                token = _TRACE.set(None)  # robots.txt time is not the page's time
+                try:
+                    cached = await self._fetch_robots(url, policy)
+                finally:
+                    _TRACE.reset(token)
                 self.state.robots.put(key, self.settings.user_agent, cached)
         return cached
 

@@ -17,7 +17,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from extract.content import BodySpan, article_end, choose_body, is_post_stamp, line_weight
 from extract.dateline import DateMatch, first_date, labelled_date, parse_meta_date, url_date
 from extract.headline import Headline, choose_headline
-from extract.metadata import NormalisedLine, is_metadata_line, lead_reporter, normalise_line, read_byline
+from extract.metadata import (
+    NormalisedLine,
+    closing_names,
+    is_metadata_line,
+    lead_reporter,
+    normalise_line,
+    read_byline,
+)
 from extract.textlines import Line, drop_hidden, normalise_space, page_lines, title_hinted
 
 # Lines after the headline (or before the body) that may hold the dateline/byline.
@@ -90,6 +97,14 @@ def _meta_date(tree: LexborHTMLParser) -> DateMatch | None:
             match = parse_meta_date(content)
             if match is not None:
                 return match
+    return None
+
+
+def _last_body_line(lines: list[Line], start: int, end: int, metadata: set[int], head: int | None) -> int | None:
+    """The last line of the body that is not already metadata."""
+    for i in range(end - 1, start - 1, -1):
+        if i not in metadata and i != head:
+            return i
     return None
 
 
@@ -238,6 +253,14 @@ def extract_fields(html: str, url: str | None = None, *, selectors: FieldSelecto
         normalised[after] = norm
         metadata.append(after)
         after += 1
+    # A closing （袁源） line names the author when nothing else did.
+    closing_author = None
+    last_body = _last_body_line(lines, layout.body_start, span.end, set(metadata), head)
+    if last_body is not None:
+        closing_author = closing_names(lines[last_body].text)
+        if closing_author:
+            normalised[last_body] = normalise_line(lines[last_body].text)
+            metadata.append(last_body)
     metadata_set = set(metadata)
     blocks = [
         lines[i].text for i in range(layout.body_start, span.end) if i not in metadata_set and i != head
@@ -245,6 +268,8 @@ def extract_fields(html: str, url: str | None = None, *, selectors: FieldSelecto
     byline = read_byline([normalised[i] for i in sorted(metadata)])
     if byline.author is None and blocks:
         byline.author = lead_reporter(blocks[0])
+    if byline.author is None:
+        byline.author = closing_author
 
     meta_date = _meta_date(tree)
     date = (

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from extract.dateline import find_dates
+from extract.dateline import find_dates, labelled_date
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 # A pinyin gloss right after a Han character: 來(lái), 網（wǎng）.
@@ -24,17 +24,17 @@ _PINYIN_GLOSS = re.compile(
 _SEP = r"\s*[:：]\s*"
 # Labels that end a value: the next field on the same line.
 _NEXT_FIELD = (
-    r"(?=\s*(?:[|｜/]\s*)?(?:文章)?(?:来源|作者|记者|通讯员|发布|发表|时间|日期|更新|点击|浏览|阅读|访问|评论|网友|字号|编辑|责编|责任编辑|"
+    r"(?=\s*(?:[|｜/]\s*)?(?:文章)?(?:出自|来源|作者|记者|通讯员|发布|发表|时间|日期|更新|点击|浏览|阅读|访问|评论|网友|字号|编辑|责编|责任编辑|"
     r"稿源|出处|摄影|摄|分享|打印|关闭|【|\[|（|\(|\d{4}\s*[-年/.])|\s{2,}|$)"
 )
 _SOURCE = re.compile(r"(?:文章|信息|新闻)?(?:来源|稿源|出处|来自)" + _SEP + r"(?P<value>.+?)" + _NEXT_FIELD)
-_AUTHOR = re.compile(r"(?:作者|文|撰稿|撰文)" + _SEP + r"(?P<value>.+?)" + _NEXT_FIELD)
+_AUTHOR = re.compile(r"(?:作者|文|撰稿|撰文|执笔人?|作者姓名)" + _SEP + r"(?P<value>.+?)" + _NEXT_FIELD)
 _REPORTER = re.compile(
-    r"(?:^|[\s（(【\[])(?:本报|本台|本网|新华社|中新社|人民网)?[^\s，。]{0,8}?(?:特约记者|记者|通讯员|实习生)\s*[:：]?\s*"
+    r"(?:^|[\s（(【\[])(?:本报|本台|本网|新华社|中新社|人民网)?[^\s，。]{0,12}?(?:特约记者|记者|通讯员|实习生)\s*[:：]?\s*"
     r"(?P<value>[" + _HAN + r"]{2,4}(?:[\s、，,]+[" + _HAN + r"]{2,4})*)"
 )
 # What may follow the names on a reporter line: 发自北京, 山东冠县报道, 摄.
-_REPORTER_TAIL = re.compile(r"^\s*(?:发自\S{0,8}|\S{0,8}报道|摄影?|[)）】\]])?\s*$")
+_REPORTER_TAIL = re.compile(r"^\s*(?:发自\S{0,8}\s*$|\S{0,8}报道\s*$|[/／]\s*(?:文|图)|文\s*$|[)）】\]]\s*$|$)")
 _MAX_REPORTER_LINE = 40
 _EDITORS = re.compile(
     r"(?:责任编辑|责编|编辑|编审|审核|校对)\s*[:：]?\s*(?P<value>[^()（）\[\]【】]+?)\s*[)）\]】]?\s*$"
@@ -113,7 +113,7 @@ def _reporter_names(norm: NormalisedLine) -> list[str] | None:
     if len(text) > _MAX_REPORTER_LINE:
         return None
     m = _REPORTER.search(text)
-    if not m or m.start() > 12:
+    if not m or m.start() > 16:
         return None
     names = [n for n in _SPLIT_NAMES.split(norm.cut(m.start("value"), m.end("value"))) if n]
     tail = text[m.end("value") :]
@@ -131,6 +131,20 @@ _INLINE_REPORTER = re.compile(
 )
 
 
+# The author's name alone in parentheses closing an article: （袁源）, （记者 刘涛）.
+_CLOSING_NAME = re.compile(r"^[（(]\s*(?:记者|作者|通讯员)?\s*(?P<value>[" + _HAN + r"]{2,3}(?:[\s、，,]+[" + _HAN + r"]{2,3})*)\s*[）)]$")
+
+
+def closing_names(line: str) -> str | None:
+    """The names of a closing （袁源） line, space-separated, or None."""
+    norm = normalise_line(line)
+    m = _CLOSING_NAME.match(norm.text)
+    if not m:
+        return None
+    names = [n for n in _SPLIT_NAMES.split(norm.cut(m.start("value"), m.end("value"))) if n]
+    return " ".join(names) or None
+
+
 def lead_reporter(paragraph: str) -> str | None:
     """The reporter named in parentheses near the start of the lead paragraph, if any."""
     norm = normalise_line(paragraph[:80])
@@ -141,14 +155,37 @@ def lead_reporter(paragraph: str) -> str | None:
     return " ".join(names) or None
 
 
+# Who posted, on forum and blog stamp lines: 本贴由大卫于…, 由海姑娘张贴 @ …, ggjjzhzz 发表于 …, … by duscha.
+_POSTER = (
+    re.compile(r"由\s*(?P<value>[^\s@，,。]{1,16}?)\s*(?:于|张贴|发表|发布)"),
+    re.compile(r"(?:^|\s)(?P<value>[^\s：:@，,。]{2,16})\s+发表于"),
+    re.compile(r"\bby\s+(?P<value>[^\s〓|｜]{1,20})", re.I),
+)
+
+
+def _tidy_name(value: str) -> str:
+    """Drop an affiliation after the name (赵培：北京物资学院) and the padding inside a two-character name (赵 培)."""
+    value = re.split(r"[：:，,（(]", value, maxsplit=1)[0].strip()
+    if re.fullmatch(rf"[{_HAN}][\s\u3000]+[{_HAN}]", value):
+        value = value[0] + value[-1]
+    return value
+
+
 def author_of(norm: NormalisedLine) -> str | None:
     m = _AUTHOR.search(norm.text)
     if m:
         value = _value(norm, m)
         if value and len(value) <= _MAX_NAME_CHARS:
-            return value
+            return _tidy_name(value) or None
     names = _reporter_names(norm)
-    return " ".join(names) if names else None
+    if names:
+        return " ".join(names)
+    if labelled_date(norm.text) is not None:
+        for pattern in _POSTER:
+            m = pattern.search(norm.text)
+            if m:
+                return _value(norm, m)
+    return None
 
 
 def editors_of(norm: NormalisedLine) -> list[str]:
@@ -172,6 +209,9 @@ def is_metadata_line(norm: NormalisedLine) -> bool:
     if _AUTHOR.search(text) and len(text) <= _MAX_META_CHARS // 2:
         return True
     if _reporter_names(norm):
+        return True
+    if "，" not in text and labelled_date(text) is not None:
+        # 发布时间：…, 本贴由某某于…发表: a stamp line, however much else it names.
         return True
     dates = find_dates(text)
     if dates:

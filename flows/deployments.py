@@ -65,7 +65,22 @@ class ServeConfig:
         }
 
 
-def _offer_source_choice(deployment: RunnerDeployment, names: Sequence[str]) -> None:
+def _without_null_choice(prop: dict) -> None:
+    """Turn an optional parameter's `anyOf [X, null]` into plain X, in place.
+
+    The UI renders `anyOf` as a toggle between X and "None" that has to be
+    clicked before the field can be filled; a plain X field left empty is
+    simply not sent, and the flow's default (None) applies.
+    """
+    options = [o for o in prop.get("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1 and len(prop["anyOf"]) == 2:
+        del prop["anyOf"]
+        prop.update(options[0])
+        if prop.get("default", ...) is None:
+            del prop["default"]
+
+
+def _offer_source_choice(prop: dict, names: Sequence[str]) -> None:
     """Make the `sources` parameter a multi-select of the configured source names.
 
     The flow signature says `list[str] | None` because the names are only known
@@ -73,23 +88,18 @@ def _offer_source_choice(deployment: RunnerDeployment, names: Sequence[str]) -> 
     the enum in the schema the server also rejects an unknown name when a run
     is created, before any process starts.
     """
-    schema = deployment._parameter_openapi_schema  # noqa: SLF001 - Prefect offers no public setter
-    prop = schema.properties["sources"]
-    array = {"type": "array", "items": {"type": "string", "enum": list(names)}, "uniqueItems": True}
-    for option in prop.get("anyOf", []):
-        if option.get("type") == "array":
-            option.update(array)
-            break
-    else:
-        prop.update(array)
+    prop.update({"type": "array", "items": {"type": "string", "enum": list(names)}, "uniqueItems": True})
 
 
-def _require_at_least_one_page(deployment: RunnerDeployment) -> None:
-    """Let the server reject `max_pages` below 1 when a run is created (the flow checks again)."""
-    prop = deployment._parameter_openapi_schema.properties["max_pages"]  # noqa: SLF001
-    for option in [prop, *prop.get("anyOf", [])]:
-        if option.get("type") == "integer":
-            option["minimum"] = 1
+def _adapt_schema(deployment: RunnerDeployment, names: Sequence[str]) -> None:
+    """Fit the schema Prefect derived from the flow signature to the UI and to this server's sources."""
+    properties = deployment._parameter_openapi_schema.properties  # noqa: SLF001 - Prefect offers no public setter
+    for prop in properties.values():
+        _without_null_choice(prop)
+    _offer_source_choice(properties["sources"], names)
+    # The server then rejects max_pages below 1 when a run is created; the flow checks again.
+    if properties["max_pages"].get("type") == "integer":
+        properties["max_pages"]["minimum"] = 1
 
 
 def build_deployments(config: ServeConfig) -> list[RunnerDeployment]:
@@ -116,8 +126,7 @@ def build_deployments(config: ServeConfig) -> list[RunnerDeployment]:
         tags=TAGS,
     )
     for deployment in (nightly, backfill_deployment, reprocess_deployment):
-        _offer_source_choice(deployment, names)
-        _require_at_least_one_page(deployment)
+        _adapt_schema(deployment, names)
     return [nightly, backfill_deployment, reprocess_deployment]
 
 

@@ -26,7 +26,7 @@ HEAD_NOUNS: frozenset[str] = frozenset(
     党组织 基层党组织 党支部 支部 党小组 党总支 党委 党工委 支委 委员 书记 第一书记
     群众 居民群众 居民 村民 农户 住户 家庭 贫困家庭 贫困户 脱贫户 困难群众 困难户 老人 儿童 学生 青少年
     干部 职工 员工 工作人员 人员 人才 师资 讲师 教师 专家 学员 代表 志愿者 网格员 楼长 骑手 小哥 快递员 外卖员
-    受众 人次 户 人
+    受众 人次 户 人 员 者 队 组 室 工作室 服务队 志愿服务队 督导组 指导员 党建指导员 成员 队员
     单位 驻区单位 企业 非公企业 社会组织 组织 机构 部门 商户 网点 商业网点 个体工商户 合作社 学校 医院 高校
     社区 小区 村 行政村 村庄 街道 乡镇 片区 网格 楼栋 住宅楼 楼 楼院 院落 站点 服务站 驿站 阵地 中心 之家 基地 点
     教学点 课堂 党课 微党课 课程 课 讲座 培训班 班次 活动 宣讲活动 主题活动 志愿活动 会议 讲堂 宣讲 授课 观摩
@@ -41,12 +41,18 @@ _MAX_HEAD = max(len(w) for w in HEAD_NOUNS)
 MEASURE_VERBS: frozenset[str] = frozenset(
     """
     培训 轮训 受益 惠及 服务 覆盖 吸引 带动 组织 开展 举办 召开 发展 慰问 走访 帮扶 结对 联系
+    建成 选派 设立 建立 组建 划分 配备 注册 报到 认领 处理 提供 改造 发布 推进 编印 清理 拆除 种植
+    引进 增收 摸排 反映 参训 上线 开放 收录 梳理 加装 提高 下降 增长 体检 借阅 走访 慰问 召回 接待 开设 评选
     直管 管理 受理 发放 投入 筹集 解决 化解 办理 办结 收集 征集 录制 制作 观看 建成 建设 新建 打造 培育 挖掘
     选派 派驻 拍摄 完成 实施 招募 登记 排查 吸纳 动员 发动 参加 参与 报到 出动 整改 调解 接待 流转 联建 共建 设立 成立
     """.split()
 )
 _MAX_VERB = max(len(w) for w in MEASURE_VERBS)
 
+# Linking words between a subject and its number: 满意率达到96.8%.
+_COPULAS = ("达到", "已达", "为", "是", "有")
+# Adverbs between a verb and its number: 共开展36场, 累计服务2万人次.
+_COUNTING_ADVERBS = ("累计", "共计", "先后", "共", "已", "还", "再", "新")
 # Characters that end the phrase before a number: punctuation, function words.
 _BEFORE_STOP = frozenset("，。；：、！？,.;:!?（）()《》【】 \t\n等的了和与及或共达超近约逾余多在为对向把被将已有")
 # Characters that end the phrase after a unit.
@@ -127,6 +133,7 @@ def counted_before(text: str, end: int) -> Counted:
     quoted = _quoted_before(text, end)
     if quoted:
         return Counted(quoted, None)
+    end = _before_copula(text, end)
     start = end
     floor = max(0, end - _MAX_SUBJECT - _MAX_VERB)
     while start > floor and not text[start - 1].isdigit():
@@ -149,6 +156,30 @@ def counted_before(text: str, end: int) -> Counted:
     if len(run) > _MAX_SUBJECT:
         return Counted(_longest_head_suffix(run), None)
     return Counted(run, None)
+
+
+def _before_copula(text: str, end: int) -> int:
+    """满意度达到98%: the phrase ends before 达到/为/是, not at the number."""
+    for word in _COPULAS:
+        if text.startswith(word, end - len(word)):
+            return end - len(word)
+    return end
+
+
+def measure_before(text: str, start: int) -> str | None:
+    """The verb right before a number whose subject follows it: 选派|95名指导员.
+
+    Adverbs of counting between verb and number (共, 累计, 先后) are skipped.
+    """
+    end = start
+    for word in _COUNTING_ADVERBS:
+        if text.startswith(word, end - len(word)):
+            end -= len(word)
+            break
+    for n in range(min(_MAX_VERB, end), 1, -1):
+        if text[end - n : end] in MEASURE_VERBS:
+            return text[end - n : end]
+    return None
 
 
 def _inside_noun(run: str, start: int, end: int) -> bool:

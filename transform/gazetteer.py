@@ -137,17 +137,21 @@ def _build_places() -> list[Place]:
     latest = revisions[-1]
     # (adcode, name) -> (newest revision holding it, province name, city name)
     seen: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
+    placeholder: dict[str, bool] = {}  # ~4.5k distinct names over 270k rows: test each once
     for revision in revisions:
         schema = source.load_revision(revision).division_schema
         for code, name in schema.items():
-            if _NOT_PLACES.search(name):
+            skip = placeholder.get(name)
+            if skip is None:
+                skip = placeholder[name] = _NOT_PLACES.search(name) is not None
+            if skip:
                 continue
             province = schema.get(code[:2] + "0000")
             city: str | None = None
             level = _level(code)
             if level == COUNTY:
                 parent = schema.get(code[:4] + "00")
-                if parent and not _NOT_PLACES.search(parent):
+                if parent and not placeholder.get(parent, _NOT_PLACES.search(parent) is not None):
                     city = parent
                 elif code[:2] in _MUNICIPALITIES:
                     city = province
@@ -172,5 +176,5 @@ def _build_places() -> list[Place]:
 
 @cache
 def load_gazetteer() -> Gazetteer:
-    """The process-wide gazetteer (built on first use, ~0.3 s)."""
+    """The process-wide gazetteer (built on first use, under a second)."""
     return Gazetteer(_build_places())

@@ -13,9 +13,10 @@ Conventions (documented here because the warehouse relies on them):
 * Money keeps the statistical unit as written: 20万元 is value 20, unit 万元;
   any other magnitude is multiplied out: 2万余人次 is 20000 人次.
 * A magnitude without a counting unit (受益群众1.2万) has unit "".
-* `qualifier` is normalised (超过 -> 超, 将近/接近 -> 近, 大约 -> 约,
-  达到/多达/高达/长达 -> 达, 不足/不到 -> 不足); a qualifier before and one
-  after combine as 近…余. 2000人(次) is unit 人次.
+* `qualifier` is kept as written (超, 超过, 近, 约, 逾, 达, 多达, 不少于,
+  余, 多, 以上, 左右); one before and one after the number combine as
+  近…余. 达到 ("reached") states an exact figure and is not a qualifier:
+  满意度达到98% is the figure 98%. 2000人(次) is unit 人次.
 * Lists sharing a unit (14.3、10.3个百分点) give one figure per number.
 * A Chinese-numeral count is accepted when it has a qualifier or a magnitude
   (千余名, 二十五个), or is 2-9 with a unit that only counts concrete things
@@ -29,7 +30,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from transform.figure_subjects import counted_before, subject_after
+from transform.figure_subjects import counted_before, measure_before, subject_after
 from transform.numerals import (
     CN_MAGNITUDES,
     is_bare_magnitude,
@@ -63,12 +64,12 @@ class Figure:
 _AR = r"[0-9０-９]+(?:,[0-9]{3}(?![0-9]))*(?:[.．][0-9０-９]+)?"
 _CN = r"[零〇一二两三四五六七八九十百千万亿]+"
 _MAG = r"[百千万亿]+"
-_PRE = "将近|接近|超过|大约|达到|多达|高达|长达|不足|不到|不少于|不低于|至少|近|超|逾|约|达"
+_PRE = "将近|接近|超过|大约|多达|高达|长达|不足|不到|不少于|不低于|至少|近|超|逾|约|达(?!到)"
 # Longest first: 个百分点 before 个, 人次 before 人, 平方米 before 米.
 _UNITS = (
-    "个百分点|百分点|平方公里|平方米|个[多余]?月|个?[多余]?小时|人次|场次|批次|万元|亿元|公里|千米|小时|分钟|课时|学时"
+    "个百分点|百分点|平方公里|平方米|岁|个[多余]?月|个?[多余]?小时|人次|场次|批次|万元|亿元|公里|千米|小时|分钟|课时|学时"
     "|名|人|个|场|次|家|户|栋|幢|件|期|堂|元|%|％|所|支|项|篇|条|天|年|部|座|处|套|份|本|册"
-    "|台|辆|吨|亩|米|位|批|轮|门|节|组|张|株|棵|封"
+    "|台|辆|吨|亩|米|位|批|轮|门|节|组|张|株|棵|封|类|起"
 )
 FIGURE_PATTERN = re.compile(
     # The leading class lets the regex engine skip text that cannot start a
@@ -89,10 +90,6 @@ FIGURE_PATTERN = re.compile(
 # A bare number ending right before the list separator of a figure: 14.3、
 _LIST_HEAD = re.compile(rf"(?<![0-9.A-Za-z])(?P<num>{_AR})(?P<q>[余多])?[、和与及]$")
 
-_QUALIFIERS = {
-    "超过": "超", "将近": "近", "接近": "近", "大约": "约", "达到": "达", "多达": "达",
-    "高达": "达", "长达": "达", "不到": "不足", "之多": "多",
-}
 # Characters that make a single-character qualifier part of a word instead:
 # 签约3家 (not 约), 最近3天 (not 近), 下达3个 (not 达), 赶超 (not 超).
 _PRE_BLOCKED_AFTER = {
@@ -107,7 +104,7 @@ _UNIT_BLOCKED_BEFORE: dict[str, tuple[str, ...]] = {
     "次": ("日", "年", "月", "性"), "名": tuple("义称单额誉字片"), "部": tuple("署分长"),
     "元": tuple("素旦宵首"), "条": tuple("件例款"), "天": tuple("津安心河然地下空气"),
     "位": tuple("于置数一"), "门": tuple("口户前"), "本": tuple("地次届科人身土市区县"),
-    "节": tuple("日点约能"), "场": tuple("所景地面"), "处": tuple("理置长室"),
+    "节": tuple("日点约能"), "起": tuple("来点步草见初源"), "类": tuple("似型别"), "场": tuple("所景地面"), "处": tuple("理置长室"),
     "组": tuple("织成建"), "户": tuple("口籍外型"), "年": tuple("级代度底初末月份"),
 }
 # Chinese numerals 2-9 are accepted only with units that count concrete things.
@@ -209,6 +206,8 @@ def _is_quantity(body: str, m: re.Match[str], unit: str) -> bool:
     after = body[m.end() : m.end() + 1]
     if unit and m.group("unit") and any(body.startswith(w, m.end("unit")) for w in _UNIT_BLOCKED_BEFORE.get(m.group("unit"), ())):
         return False
+    if unit == "岁" and "平均年龄" not in re.split(r"[，。；！？\n]", body[max(0, m.start() - 24) : m.start()])[-1]:
+        return False  # 35岁以下 is a threshold; 平均年龄52.6岁 (由…下降到44.3岁) a statistic
     if m.group("a1"):
         return _arabic_ok(m, unit, before, after)
     return _chinese_ok(body, m, unit)
@@ -280,10 +279,9 @@ def _qualifier(body: str, m: re.Match[str], num_start: int) -> tuple[str | None,
     start = num_start
     pre = _effective_pre(body, m)
     if pre:
-        before = _QUALIFIERS.get(pre, pre)
+        before = pre
         start = m.start()
     after = m.group("qm") or m.group("q2") or m.group("q3")
-    after = _QUALIFIERS.get(after, after) if after else None
     if before and after:
         return f"{before}…{after}", start
     return before or after, start
@@ -296,7 +294,7 @@ def _counted(body: str, start: int, m: re.Match[str], unit: str) -> tuple[str | 
     if unit and unit not in ("%", "个百分点"):
         after = subject_after(body, m.end())
         if after:
-            return after, None
+            return after, measure_before(body, start)
     counted = counted_before(body, start)
     return counted.subject, counted.measure
 

@@ -55,9 +55,11 @@ def _page_action(new: dict, old: _Existing | None) -> str:
         return "replace"
     if new["fetched_at"] < old.fetched_at:
         return "keep"
+    same = (old.outcome, old.body_sha256, old.status) == (new["outcome"], new["body_sha256"], new["status"])
+    if same and (new["outcome"] == "fetched" or new["fetched_at"] == old.fetched_at):
+        return "touch"
     if new["outcome"] == "fetched":
-        same = old.outcome == "fetched" and old.body_sha256 == new["body_sha256"] and old.status == new["status"]
-        return "touch" if same else "replace"
+        return "replace"
     if new["outcome"] == "not_modified":
         return "touch"
     return "replace" if old.outcome in _BAD_OUTCOMES else "keep"
@@ -306,6 +308,11 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, *, now: datetime,
     elect_and_rebuild(con)
     after = _canonical_state(con)
     _refresh_last_seen(con, plan.seen_again - affected)
+    con.execute("""
+        UPDATE articles SET cleaner_version = c.cleaner_version
+        FROM article_copies c
+        WHERE c.is_canonical AND c.article_id = articles.article_id AND c.url IN (SELECT url FROM b_touched)
+          AND articles.cleaner_version IS DISTINCT FROM c.cleaner_version""")
     stats.copies_merged = plan.merged
     stats.articles_new = sum(1 for a in affected if a not in before)
     stats.articles_updated = sum(1 for a in affected if a in before and before[a] != after.get(a))

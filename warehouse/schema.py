@@ -193,7 +193,7 @@ _V1_VIEWS = (
     """
     CREATE VIEW v_numbers AS
     SELECT n.article_id, n.position, n.value, n.unit, n.qualifier, n.text, n.subject, n.measure,
-           n.sentence, a.published_at, CAST(a.published_at AS DATE) AS published_date, a.title,
+           n.sentence, n.start_pos, n.end_pos, a.published_at, CAST(a.published_at AS DATE) AS published_date, a.title,
            a.source, a.source_name, a.url, a.province, a.city, a.county, a.adcode
     FROM article_numbers n JOIN articles a USING (article_id)
     """,
