@@ -73,10 +73,15 @@ def _weigh(line: Line) -> float:
 
 
 def _best_run(box: Container, prefix: list[float]) -> BodySpan | None:
-    """Kadane over the box's units (block children and the loose lines between them)."""
+    """Kadane over the box's units (block children and the loose lines between them).
+
+    A run that starts fresh takes along the neutral units right before it
+    (a leading subhead such as 一、背景 weighs nothing, but belongs to the text).
+    """
     best: BodySpan | None = None
     run_start = -1
     run_score = 0.0
+    neutral_from = -1  # first of the zero-weight units just passed, -1 if none
     pos = box.start
     children = box.children
     k = 0
@@ -89,9 +94,14 @@ def _best_run(box: Container, prefix: list[float]) -> BodySpan | None:
         pos = end
         weight = prefix[end] - prefix[start]
         if run_start < 0 or run_score <= 0:
-            run_start, run_score = start, weight
+            run_start, run_score = (neutral_from if neutral_from >= 0 and weight > 0 else start), weight
         else:
             run_score += weight
+        if weight == 0.0:
+            if neutral_from < 0:
+                neutral_from = start
+        else:
+            neutral_from = -1
         if best is None or run_score >= best.score:
             best = BodySpan(run_start, end, run_score)
     return best

@@ -9,6 +9,7 @@ profile may override where the title, body or date are with CSS selectors.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from extract.content import BodySpan, article_end, choose_body, is_post_stamp, l
 from extract.dateline import DateMatch, first_date, labelled_date, parse_meta_date, url_date
 from extract.headline import Headline, choose_headline
 from extract.metadata import (
+    Byline,
     NormalisedLine,
     closing_names,
     is_metadata_line,
@@ -41,6 +43,8 @@ _TAIL_ZONE = 10
 # Byline lines may follow the body container directly (at most this many).
 _AFTER_BODY = 3
 _MAX_METADATA_CHARS = 90
+_AUTHOR_SELECTOR = '[class*="author" i], [id*="author" i], [class*="zuozhe" i], [itemprop="author" i]'
+_MAX_AUTHOR_ELEMENT_CHARS = 40
 _META_DATE_NAMES = (
     "publishdate", "pubdate", "publish_date", "publishtime", "publish-date", "article:published_time",
     "og:release_date", "og:published_time", "dc.date.issued", "dc.date", "date", "firstpublishedtime",
@@ -100,7 +104,9 @@ def _meta_date(tree: LexborHTMLParser) -> DateMatch | None:
     return None
 
 
-def _last_body_line(lines: list[Line], start: int, end: int, metadata: set[int], head: int | None) -> int | None:
+def _last_body_line(
+    lines: list[Line], start: int, end: int, metadata: Collection[int], head: int | None
+) -> int | None:
     """The last line of the body that is not already metadata."""
     for i in range(end - 1, start - 1, -1):
         if i not in metadata and i != head:
@@ -150,7 +156,7 @@ def _nearest_first(count: int, anchor: int) -> list[int]:
     return sorted(near, key=lambda i: (abs(i - anchor), i))
 
 
-def _head_zone(lines: list[Line], layout: "_Layout") -> list[int]:
+def _head_zone(lines: list[Line], layout: _Layout) -> list[int]:
     """Lines after the headline down to the first real paragraph: where datelines sit."""
     head = layout.headline.index
     span = layout.body
@@ -224,66 +230,16 @@ def extract_fields(html: str, url: str | None = None, *, selectors: FieldSelecto
         _apply_selectors(tree, fields, selectors)
         return fields
 
-    lines = layout.lines
-    span = layout.body
-    head = layout.headline.index
-    head_zone = _head_zone(lines, layout)
-    before_head = list(range(head - 1, max(0, head - _BEFORE_HEADLINE) - 1, -1)) if head is not None else []
-    tail_zone = list(range(max(layout.body_start, span.end - _TAIL_ZONE), span.end))
-
-    # Metadata lines: byline/dateline lines in the zones, kept out of the body.
-    normalised: dict[int, NormalisedLine] = {}
-    metadata: list[int] = []
-    for i in dict.fromkeys(head_zone + tail_zone):
-        norm = _metadata_line(lines[i])
-        if norm is not None:
-            normalised[i] = norm
-            metadata.append(i)
-    # The stamp that closed a post (发表于 …, 由某某张贴 @ …) is metadata too.
-    last = span.end - 1
-    if last >= layout.body_start and last not in normalised and is_post_stamp(lines[last]):
-        normalised[last] = normalise_line(lines[last].text)
-        metadata.append(last)
-    # Byline lines directly under the body (责编, 来源 at the foot of the page).
-    after = span.end
-    while after < min(len(lines), span.end + _AFTER_BODY):
-        norm = _metadata_line(lines[after])
-        if norm is None:
-            break
-        normalised[after] = norm
-        metadata.append(after)
-        after += 1
-    # A closing （袁源） line names the author when nothing else did.
-    closing_author = None
-    last_body = _last_body_line(lines, layout.body_start, span.end, set(metadata), head)
-    if last_body is not None:
-        closing_author = closing_names(lines[last_body].text)
-        if closing_author:
-            normalised[last_body] = normalise_line(lines[last_body].text)
-            metadata.append(last_body)
-    metadata_set = set(metadata)
-    blocks = [
-        lines[i].text for i in range(layout.body_start, span.end) if i not in metadata_set and i != head
-    ]
-    byline = read_byline([normalised[i] for i in sorted(metadata)])
+    zones = _zones(layout)
+    found = _read_metadata(layout, zones, _author_texts(tree))
+    lines, span, head = layout.lines, layout.body, layout.headline.index
+    blocks = [lines[i].text for i in range(layout.body_start, span.end) if i not in found.indices and i != head]
+    byline = found.byline
     if byline.author is None and blocks:
         byline.author = lead_reporter(blocks[0])
     if byline.author is None:
-        byline.author = closing_author
-
-    meta_date = _meta_date(tree)
-    date = (
-        _first_date_in(lines, [i for i in head_zone if i in metadata_set])
-        or _first_date_in(lines, head_zone)
-        or _first_date_in(lines, before_head)
-        or meta_date
-        or _labelled_date_in(lines, tail_zone + list(range(span.end, min(len(lines), span.end + _TAIL_ZONE))))
-        or _labelled_date_in(lines, _nearest_first(len(lines), span.start))
-        or _first_date_in(lines, [i for i in sorted(metadata) if i >= span.end - _TAIL_ZONE])
-        or url_date(url)
-    )
-    if date is not None:
-        date = date.resolved(meta_date or _time_element_date(tree))
+        byline.author = found.closing_author
+    date = _choose_date(tree, layout, zones, found, url)
     fields = PageFields(
         url=url,
         title=layout.headline.text or page_title,
@@ -292,11 +248,117 @@ def extract_fields(html: str, url: str | None = None, *, selectors: FieldSelecto
         author=byline.author,
         editors=byline.editors,
         blocks=blocks,
-        metadata_lines=[lines[i].text for i in sorted(metadata)],
+        metadata_lines=[lines[i].text for i in sorted(found.indices)],
         published_precision=date.precision if date else None,
     )
     _apply_selectors(tree, fields, selectors)
     return fields
+
+
+@dataclass
+class _Zones:
+    """Where bylines and datelines are looked for, as line indices."""
+
+    head: list[int]  # after the headline, down to the first paragraph
+    before_head: list[int]  # just above the headline, nearest first
+    tail: list[int]  # the last lines of the body
+    after: list[int]  # just below the body
+
+
+def _zones(layout: _Layout) -> _Zones:
+    head = layout.headline.index
+    span = layout.body
+    return _Zones(
+        head=_head_zone(layout.lines, layout),
+        before_head=list(range(head - 1, max(0, head - _BEFORE_HEADLINE) - 1, -1)) if head is not None else [],
+        tail=list(range(max(layout.body_start, span.end - _TAIL_ZONE), span.end)),
+        after=list(range(span.end, min(len(layout.lines), span.end + _TAIL_ZONE))),
+    )
+
+
+@dataclass
+class _Metadata:
+    """The byline/dateline lines found around the body and what they say."""
+
+    indices: set[int]
+    byline: Byline
+    closing_author: str | None
+
+
+def _author_texts(tree: LexborHTMLParser) -> frozenset[str]:
+    """Texts of short elements whose class/id says author (<h4 class="author">某某党工委</h4>)."""
+    texts = set()
+    for node in tree.css(_AUTHOR_SELECTOR):
+        text = _node_text(node)
+        if text and len(text) <= _MAX_AUTHOR_ELEMENT_CHARS:
+            texts.add(text)
+    return frozenset(texts)
+
+
+def _read_metadata(layout: _Layout, zones: _Zones, author_texts: frozenset[str]) -> _Metadata:
+    """Metadata lines in the zones (kept out of the body) and the byline they spell out.
+
+    A head-zone line that is exactly the text of an author-marked element is
+    a byline even without a 作者 label: it names the author.
+    """
+    lines, span = layout.lines, layout.body
+    normalised: dict[int, NormalisedLine] = {}
+    marked_author = None
+    for i in dict.fromkeys(zones.head + zones.tail):
+        norm = _metadata_line(lines[i])
+        if norm is not None:
+            normalised[i] = norm
+        elif i in zones.head and lines[i].text in author_texts and marked_author is None:
+            normalised[i] = normalise_line(lines[i].text)
+            marked_author = lines[i].text
+    # The stamp that closed a post (发表于 …, 由某某张贴 @ …) is metadata too.
+    last = span.end - 1
+    if last >= layout.body_start and last not in normalised and is_post_stamp(lines[last]):
+        normalised[last] = normalise_line(lines[last].text)
+    # Byline lines directly under the body (责编, 来源 at the foot of the article).
+    for i in zones.after[:_AFTER_BODY]:
+        norm = _metadata_line(lines[i])
+        if norm is None:
+            break
+        normalised[i] = norm
+    # A closing （袁源） line names the author when nothing else does.
+    closing_author = None
+    last_body = _last_body_line(lines, layout.body_start, span.end, normalised.keys(), layout.headline.index)
+    if last_body is not None:
+        closing_author = closing_names(lines[last_body].text)
+        if closing_author:
+            normalised[last_body] = normalise_line(lines[last_body].text)
+    byline = read_byline([normalised[i] for i in sorted(normalised)])
+    if byline.author is None and marked_author is not None:
+        byline.author = marked_author
+    return _Metadata(set(normalised), byline, closing_author)
+
+
+def _choose_date(
+    tree: LexborHTMLParser, layout: _Layout, zones: _Zones, found: _Metadata, url: str | None
+) -> DateMatch | None:
+    """The publication date, from the most to the least trustworthy place.
+
+    The dateline under the headline first; then just above it; then the
+    page's machine-readable metadata; then a labelled stamp (发布时间, 发表于)
+    at the foot of the body or near it; then the URL path. Dates in link
+    text (related-article lists) never count.
+    """
+    lines, span = layout.lines, layout.body
+    meta_date = _meta_date(tree)
+    date = (
+        _first_date_in(lines, [i for i in zones.head if i in found.indices])
+        or _first_date_in(lines, zones.head)
+        or _first_date_in(lines, zones.before_head)
+        or meta_date
+        or _labelled_date_in(lines, zones.tail + zones.after)
+        or _labelled_date_in(lines, _nearest_first(len(lines), span.start))
+        or _first_date_in(lines, [i for i in sorted(found.indices) if i >= span.end - _TAIL_ZONE])
+        or url_date(url)
+    )
+    if date is not None:
+        date = date.resolved(meta_date or _time_element_date(tree))
+    return date
 
 
 def _apply_selectors(tree: LexborHTMLParser, fields: PageFields, selectors: FieldSelectors | None) -> None:

@@ -4,6 +4,8 @@ When the extractor or cleaner improves, every article already in the
 warehouse can be rebuilt from the raw bytes archived at fetch time: read them
 back in batches, run the same page pipeline the ingest flow runs, and load
 the records the same idempotent way (unchanged articles stay unchanged).
+`since`/`until` select pages by when they were fetched (the archive knows
+that before any page is parsed), not by publication date as in a backfill.
 
 No `from __future__ import annotations` here: Prefect builds the parameter
 schema of deployed runs from real annotations (`date | None` breaks otherwise).
@@ -71,8 +73,8 @@ def reprocess(
 
     Args:
         sources: Sources whose archived pages to re-clean, by name; empty means every enabled source.
-        since: Earliest publication date to re-clean (YYYY-MM-DD); empty means no lower bound.
-        until: Latest publication date to re-clean (YYYY-MM-DD); empty means no upper bound.
+        since: Re-clean pages fetched on or after this date (YYYY-MM-DD, UTC); empty means no lower bound.
+        until: Re-clean pages fetched on or before this date (YYYY-MM-DD, UTC); empty means no upper bound.
         urls: Only these article URLs (each under a configured source's URL prefix); empty means all archived pages.
         max_pages: At most this many archived pages per source; empty means no bound.
         sources_file: The sources TOML this deployment serves (fixed by `dangjian serve`).

@@ -35,6 +35,7 @@ Routes (all GET):
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import socket
 import struct
@@ -80,7 +81,7 @@ class FaultServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
-        self._bomb = _gzip_bomb(BOMB_SIZE)
+        self._bomb = _gzip_bomb(BOMB_SIZE)  # cached: built once per test session
 
     # ------------------------------------------------------------ lifecycle
 
@@ -269,6 +270,7 @@ def _reset(w: asyncio.StreamWriter) -> None:
     w.transport.abort()
 
 
+@functools.cache
 def _gzip_bomb(size: int) -> bytes:
     compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     block = b"\0" * (1024 * 1024)

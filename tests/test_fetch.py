@@ -40,6 +40,7 @@ from extract.fetch import (  # noqa: E402
     retry_after_seconds,
 )
 from extract.politeness import HttpsHosts  # noqa: E402
+from extract.robots import parse_robots  # noqa: E402
 
 FAST = FetchSettings(
     connect_timeout_s=0.5,
@@ -356,7 +357,7 @@ def test_hosts_are_fetched_concurrently():
 
 def test_fetch_all_yields_pages_as_they_complete(server):
     async def run() -> list[str]:
-        async with Fetcher(FAST, state=CrawlState()) as fetcher:
+        async with Fetcher(dataclasses.replace(FAST, retries=0), state=CrawlState()) as fetcher:
             requests = [FetchRequest(server.url("/slow.html")), FetchRequest(server.url("/ok/fast.html"))]
             return [page.requested_url async for page in fetcher.fetch_all(requests)]
 
@@ -427,3 +428,46 @@ def test_https_memory_upgrades_only_default_port_http():
     assert hosts.upgrade("http://www.12371.cn:8080/a.html") == "http://www.12371.cn:8080/a.html"
     hosts.discard("www.12371.cn")
     assert hosts.upgrade("http://www.12371.cn/a.html") == "http://www.12371.cn/a.html"
+
+
+# ---------------------------------------------------------------- robots.txt rules (RFC 9309)
+
+UA = FetchSettings().user_agent
+
+
+def test_robots_longest_match_wins_and_allow_wins_ties():
+    rules = parse_robots("User-agent: *\nDisallow: /\nAllow: /news/\nDisallow: /news/draft\nAllow: /x\nDisallow: /x\n",
+                         UA)
+    assert not rules.allows("http://h/about.html")
+    assert rules.allows("http://h/news/2024/a.html")  # stdlib robotparser gets this wrong (first match)
+    assert not rules.allows("http://h/news/draft-1.html")
+    assert rules.allows("http://h/x")  # tie: allow
+    assert rules.allows("http://h/robots.txt")
+
+
+def test_robots_wildcards_and_end_anchor():
+    rules = parse_robots("User-agent: *\nDisallow: /*.pdf$\nDisallow: /search*q=\nDisallow: /tmp$\n", UA)
+    assert not rules.allows("http://h/files/a.pdf")
+    assert rules.allows("http://h/files/a.pdf.html")
+    assert not rules.allows("http://h/search/list?q=党建")
+    assert not rules.allows("http://h/tmp") and rules.allows("http://h/tmp/a.html")
+
+
+def test_robots_group_for_our_product_token_beats_star():
+    text = ("User-agent: Baiduspider\nUser-agent: DangJian\nDisallow: /private/\nCrawl-delay: 2\n\n"
+            "User-agent: *\nDisallow: /\n")
+    rules = parse_robots(text, UA)
+    assert rules.allows("http://h/news/a.html") and not rules.allows("http://h/private/a.html")
+    assert rules.crawl_delay_s == 2
+    assert not parse_robots(text, "otherbot/1.0").allows("http://h/news/a.html")
+
+
+def test_robots_percent_encoding_and_empty_disallow():
+    rules = parse_robots("User-agent: *\nDisallow: /党建/内部\nDisallow:\n", UA)
+    assert not rules.allows("http://h/%E5%85%9A%E5%BB%BA/%E5%86%85%E9%83%A8/a.html")
+    assert not rules.allows("http://h/%e5%85%9a%e5%bb%ba/%e5%86%85%e9%83%a8/a.html")
+    assert rules.allows("http://h/%E5%85%9A%E5%BB%BA/a.html")
+
+
+def test_robots_that_is_an_html_page_allows_everything():
+    assert parse_robots("<html><body>404 页面不存在</body></html>", UA).allows("http://h/a.html")

@@ -229,12 +229,58 @@ def test_reporter_in_lead_paragraph():
     assert fields.blocks[0] == lead
 
 
+# --- the project's bundled sample sites ----------------------------------------------------
+
+
+def letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _sample_pages():
+    """(site, path, article, decoded html) for every article page of samplesites."""
+    import json
+
+    from samplesites.catalog import SITES_DIR, load_articles
+
+    articles = {a.id: a for a in load_articles()}
+    manifest = json.loads((SITES_DIR / "_manifest.json").read_text(encoding="utf-8"))
+    for path, info in manifest.items():
+        if info.get("article_id"):
+            raw = (SITES_DIR / path.lstrip("/")).read_bytes()
+            html = decode_html(raw, info["content_type"]).text
+            yield path.split("/")[1], path, articles[info["article_id"]], html
+
+
+def test_sample_sites_fields():
+    """Every skin of the bundled sites: dateline, byline and (script-normalised) body found."""
+    from extract.metadata import normalise_line
+
+    def simple(text: str | None) -> str | None:
+        return normalise_line(text).text if text else None
+
+    pages = list(_sample_pages())
+    assert len(pages) > 30
+    for site, path, article, html in pages:
+        fields = extract_fields(html, "http://127.0.0.1:8000" + path)
+        assert fields.published_at == article.published_at.replace(tzinfo=None), path
+        assert tuple(simple(e) for e in fields.editors) == article.editors, path
+        assert simple(fields.author) == article.author, path
+        if site != "aggregator":  # the aggregator prints the source inside the title, for cleaning to split
+            assert simple(fields.source) == article.source, path
+        # Letters and digits only: some skins respace punctuation, which cleaning repairs.
+        body = letters("".join(simple(b) for b in fields.blocks))
+        for paragraph in article.paragraphs:
+            assert letters(paragraph) in body, (path, paragraph)
+
+
 # --- real pages ---------------------------------------------------------------------------
 
-# Level reached on ../shared/realpages (57 pages): body F1 0.968, 36/45 dates; the floor leaves
-# room for small trade-offs but catches any real regression.
-MIN_MEAN_F1 = 0.96
-MIN_DATES = 35
+# Level reached on ../shared/realpages (57 pages): body F1 0.971, 36/45 dates. Of the 9 dates
+# missed, 5 gold values are partial ("2018", "1998-3") and cannot equal a full date, one is a
+# name, one is not on the page; body F1 losses are mostly gold that copied only the visible
+# half of a "展开全文" page, or chrome the gold kept.
+MIN_MEAN_F1 = 0.97
+MIN_DATES = 36
 
 
 def _scorer(shared: Path):

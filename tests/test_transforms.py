@@ -107,6 +107,8 @@ def test_script_to_simplified() -> None:
         ("Hello, world (2024)", "Hello, world (2024)"),
         ("网址 http://www.hnredstar.gov.cn 查询", "网址 http://www.hnredstar.gov.cn 查询"),
         ("党旗领航促发展 商居聚力美家园", "党旗领航促发展 商居聚力美家园"),
+        ("小区党支部建起来 “关键小事”有人管", "小区党支部建起来 “关键小事”有人管"),
+        ("“四史” , 接续奋斗", "“四史”，接续奋斗"),
     ],
 )
 def test_punctuation(raw: str, expected: str) -> None:

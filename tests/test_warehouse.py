@@ -26,7 +26,7 @@ from transform.locality import Locality
 from transform.numbers import Figure
 from transform.removal import Removal
 from warehouse.connection import STORAGE_COMPATIBILITY
-from warehouse.mirrors import MAX_DISTANCE, Fingerprint, MirrorIndex, new_article_id
+from warehouse.mirrors import MAX_DISTANCE, MAX_DISTANCE_SAME_TITLE, Fingerprint, MirrorIndex, new_article_id, title_key
 from warehouse.query import export, run_sql
 from warehouse.schema import LATEST_VERSION
 from warehouse.store import Warehouse
@@ -328,12 +328,24 @@ def test_distinct_articles_stay_apart(warehouse: Warehouse) -> None:
 
 def test_band_index_finds_every_hash_within_max_distance_and_nothing_beyond() -> None:
     base = 0x9E3779B97F4A7C15
-    known = Fingerprint("u", "a1", "h", base, "标题", None, 500)
-    index = MirrorIndex([known])
+    day = datetime(2024, 5, 5).date()
+    index = MirrorIndex([Fingerprint("u", "a1", "h", base, title_key("标题"), day, 500)])
     spread = [0, 17, 35, 52, 63]  # flipped bits fall in different bands
     for n in range(len(spread)):
-        probe = Fingerprint("v", "", "other", base ^ sum(1 << b for b in spread[:n]), "标题", None, 500)
+        probe = Fingerprint("v", "", "other", base ^ sum(1 << b for b in spread[:n]), title_key("另一个标题"), day, 500)
         assert (index.match(probe) is not None) == (n <= MAX_DISTANCE), n
+    far_day = Fingerprint("v", "", "other", base ^ 1, title_key("另一个标题"), datetime(2020, 1, 1).date(), 500)
+    assert index.match(far_day) is None
+
+
+def test_same_headline_tolerates_more_bits_than_the_band_index() -> None:
+    base = 0x0123456789ABCDEF
+    index = MirrorIndex([Fingerprint("u", "a1", "h", base, title_key("标题：一样"), None, 500)])
+    flips = [2, 9, 20, 21, 33, 40, 41, 50, 55, 60, 61, 62]
+    near = Fingerprint("v", "", "x", base ^ sum(1 << b for b in flips[:MAX_DISTANCE_SAME_TITLE]), title_key("标题 一样"), None, 500)
+    far = Fingerprint("v", "", "x", base ^ sum(1 << b for b in flips[:MAX_DISTANCE_SAME_TITLE + 1]), title_key("标题 一样"), None, 500)
+    assert index.match(near) == ("a1", "simhash")
+    assert index.match(far) is None
 
 
 def test_real_pages_and_their_traditional_script_mirrors_merge_pairwise(tmp_path: Path, realpages_dir: Path) -> None:

@@ -15,10 +15,12 @@ The rule (copied into the README):
    becomes `（ ）` when it holds a Han character or touches one on either
    side (`超2000人(次)` -> `人（次）`, `(上海基层党建网)自` -> `（上海基层党建网）自`);
    `(English)` or `(2024)` in Latin text stays.
-4. Spaces next to Chinese punctuation (`，。、；：？！“”‘’（）《》【】「」『』…—`)
-   are removed: `以来 , 金山区` -> `以来，金山区`, `《 绿水青山》` -> `《绿水青山》`.
-   A space between two Han characters stays: it often separates the two
-   halves of a headline.
+4. Spaces on both sides of pausing marks (`，。、；：？！…`) are removed, and
+   spaces inside brackets and quotes (after `“‘（《【「『〈〔`, before
+   `”’）》】」』〉〕`): `以来 , 金山区` -> `以来，金山区`, `《 绿水青山》` ->
+   `《绿水青山》`. A space outside a quote or bracket stays, as does a space
+   between two Han characters: both separate the two halves of a headline
+   (`小区党支部建起来 “关键小事”有人管`).
 
 Each step is idempotent, and so is the whole.
 """
@@ -34,7 +36,12 @@ _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _HALF_MARK = re.compile(r"[,:;?!]")
 _PAREN_PAIR = re.compile(r"\(([^()]*)\)")
-_SPACE_AROUND_CJK_PUNCT = re.compile(rf" *([{_CJK_PUNCT}]) *")
+_PAUSING = "，。、；：？！…"
+_OPENING = "“‘（《【「『〈〔"
+_CLOSING = "”’）》】」』〉〕"
+_SPACE_AROUND_PAUSE = re.compile(f" *([{_PAUSING}]) *")
+_SPACE_AFTER_OPENING = re.compile(f"([{_OPENING}]) +")
+_SPACE_BEFORE_CLOSING = re.compile(f" +([{_CLOSING}])")
 _IS_HAN = re.compile(f"[{_HAN}]")
 _CHINESE_CHAR = re.compile(f"[{_HAN}{_CJK_PUNCT}]")
 
@@ -90,7 +97,9 @@ def _one_pass(text: str) -> str:
         text = _full_width_marks(text)
     if "(" in text:
         text = _full_width_parens(text)
-    return _SPACE_AROUND_CJK_PUNCT.sub(r"\1", text).strip()
+    text = _SPACE_AROUND_PAUSE.sub(r"\1", text)
+    text = _SPACE_AFTER_OPENING.sub(r"\1", text)
+    return _SPACE_BEFORE_CLOSING.sub(r"\1", text).strip()
 
 
 def normalise_punctuation(text: str) -> str:

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from warehouse.batch import Batch, LoadStats
 from warehouse.mirrors import (
-    MATCH_NEW, Fingerprint, MirrorIndex, band_values, canonical_rank, letter_count, new_article_id,
+    MATCH_NEW, Fingerprint, MirrorIndex, band_values, canonical_rank, letter_count, new_article_id, title_key,
 )  # fmt: skip
 
 _LETTERS_SQL = "length(regexp_replace(body, '[^\\p{L}\\p{N}]', '', 'g'))"
@@ -125,8 +125,10 @@ def _candidates(con: duckdb.DuckDBPyConnection, new_rows: list[dict]) -> list[Fi
     keys = []
     for row in new_rows:
         bands = band_values(row["simhash"])
-        keys.append({"content_hash": row["content_hash"], **{f"b{i}": v for i, v in enumerate(bands)}})
-    schema = pa.schema([("content_hash", pa.string())] + [(f"b{i}", pa.uint64()) for i in range(len(bands))])
+        keys.append({"content_hash": row["content_hash"], "title_key": title_key(row["title"]),
+                     **{f"b{i}": v for i, v in enumerate(bands)}})  # fmt: skip
+    schema = pa.schema([("content_hash", pa.string()), ("title_key", pa.string())]
+                       + [(f"b{i}", pa.uint64()) for i in range(len(bands))])  # fmt: skip
     _register(con, "b_keys", keys, schema)
     band_terms = " OR ".join(
         f"((c.simhash >> {16 * i}) & 65535::UBIGINT) IN (SELECT b{i} FROM b_keys)" for i in range(len(bands))
@@ -134,7 +136,8 @@ def _candidates(con: duckdb.DuckDBPyConnection, new_rows: list[dict]) -> list[Fi
     rows = _rows(con, f"""
         SELECT c.url, c.article_id, c.content_hash, c.simhash, c.title, c.published_at, {_LETTERS_SQL}
         FROM article_copies c
-        WHERE c.content_hash IN (SELECT content_hash FROM b_keys) OR {band_terms}
+        WHERE c.content_hash IN (SELECT content_hash FROM b_keys)
+           OR c.title_key IN (SELECT title_key FROM b_keys) OR {band_terms}
         ORDER BY c.url""")
     return [
         Fingerprint.of(url=u, article_id=a, content_hash=h, simhash=s, title=t, published_at=p, body_letters=n)
@@ -170,6 +173,8 @@ def _plan_copies(con: duckdb.DuckDBPyConnection, batch: Batch) -> _CopyPlan:
         else:
             changed.append((row, old))
     index = MirrorIndex(_candidates(con, new))
+    for row in new + [r for r, _ in changed]:
+        row["title_key"] = title_key(row["title"])
     for row, old in changed:
         written.append({**row, "article_id": old["article_id"], "matched_by": old["matched_by"],
                         "first_seen": old["first_seen"], "last_seen": max(old["last_seen"], row["fetched_at"])})  # fmt: skip
@@ -194,7 +199,7 @@ def _plan_copies(con: duckdb.DuckDBPyConnection, batch: Batch) -> _CopyPlan:
 def _write_copies(con: duckdb.DuckDBPyConnection, batch: Batch, plan: _CopyPlan) -> None:
     schema = (batch.copies.schema.append(pa.field("article_id", pa.string()))
               .append(pa.field("matched_by", pa.string())).append(pa.field("first_seen", pa.timestamp("us")))
-              .append(pa.field("last_seen", pa.timestamp("us"))))  # fmt: skip
+              .append(pa.field("last_seen", pa.timestamp("us"))).append(pa.field("title_key", pa.string())))  # fmt: skip
     _register(con, "b_written", plan.written, schema)
     con.execute("DELETE FROM article_copies WHERE url IN (SELECT url FROM b_written)")
     con.execute("INSERT INTO article_copies BY NAME SELECT *, false AS is_canonical FROM b_written")

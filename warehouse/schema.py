@@ -107,6 +107,7 @@ _V1_TABLES = (
         simhash UBIGINT NOT NULL,
         digest VARCHAR NOT NULL,
         title VARCHAR,
+        title_key VARCHAR,
         published_at TIMESTAMP,
         source VARCHAR,
         author VARCHAR,
@@ -177,6 +178,7 @@ _V1_TABLES = (
     """,
     "CREATE INDEX article_copies_article ON article_copies (article_id)",
     "CREATE INDEX article_copies_hash ON article_copies (content_hash)",
+    "CREATE INDEX article_copies_title ON article_copies (title_key)",
     "CREATE INDEX pages_source ON pages (source_name)",
 )
 
