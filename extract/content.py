@@ -1,12 +1,17 @@
-"""Where the article body is: the container whose lines are most prose-like.
+"""Where the article body is: the run of sibling blocks whose lines are most prose-like.
 
-Each line gets a weight: positive for prose (text with sentence punctuation,
-few links), negative for chrome (link lists, short label-like lines). The body
-is the block container with the largest total weight, i.e. a maximum-weight
-subtree. Including a navigation bar or a related-links list lowers the total,
-leaving out a paragraph lowers it too, so the best container ends where the
-article ends, whatever the markup (<p> runs, <br>-separated text, layout
-tables, <div> runs).
+Each line gets a weight: positive for prose (text with sentence punctuation
+or long), negative for chrome (link text, copyright and licence furniture),
+zero for short unpunctuated text (subheads, labels, bylines). Within every
+block container, Kadane's algorithm finds the run of consecutive children
+with the greatest total weight; the best run on the page is the body.
+Including a navigation bar or a related-links list lowers the total, leaving
+out a paragraph lowers it too, so the run ends where the article ends,
+whatever the markup (<p> runs, <br>-separated text, layout tables, <div>
+runs), and a whole container competes as a run of one child of its parent.
+
+`article_end` then cuts the run at general signs that the article is over
+(a comments or related-links header, the stamp closing a blog post).
 """
 
 from __future__ import annotations

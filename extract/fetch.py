@@ -122,7 +122,13 @@ class HostPolicy:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """`retries` is the number of extra attempts after the first (so 3 means at most 4 requests)."""
+    """How every request of a run behaves.
+
+    `retries` is the number of extra attempts after the first (so 3 means at
+    most 4 requests per URL and hop). `total_timeout_s` bounds one attempt,
+    body included: it catches a server that drips a byte just inside the read
+    timeout. `max_bytes` caps the body both as sent and after decompression.
+    """
 
     user_agent: str = "dangjian/0.1 (+https://github.com/dangjian/dangjian; research crawler)"
     connect_timeout_s: float = 10
@@ -513,6 +519,7 @@ class Fetcher:
                        html_only: bool, cap: int) -> _Response:
         """One polite request: wait for the host's slot, send, read the body within the cap."""
         host = host_key(url)
+        # The first policy seen for a host sets its connection limit for this Fetcher.
         slot = self._host_slots.setdefault(host, asyncio.Semaphore(max(1, policy.max_connections)))
         async with slot:
             start = self.state.clock.book(host, self._delay(url, policy))
@@ -681,7 +688,9 @@ class Fetcher:
             if isinstance(response, str):
                 return RobotsRules(unreachable=f"robots.txt unreachable ({response}); assuming disallow")
             if response.status in _REDIRECT_STATUSES and response.headers.get("location"):
-                target = urljoin(target, response.headers["location"].strip())
+                redirected = urljoin(target, response.headers["location"].strip())
+                self._learn_scheme(target, redirected)
+                target = redirected
                 continue
             if response.status == 429 or response.status >= 500:
                 return RobotsRules(unreachable=f"robots.txt unreachable ({response.error or response.status}); "

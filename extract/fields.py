@@ -32,6 +32,8 @@ from extract.textlines import Line, drop_hidden, normalise_space, page_lines, ti
 # Lines after the headline (or before the body) that may hold the dateline/byline.
 _HEAD_ZONE_BEFORE = 8
 _HEAD_ZONE_INTO_BODY = 10
+# A headline more lines than this above the body is read as far away (see _head_zone).
+_HEAD_GAP = 8
 # A body line weighing this much is a paragraph: the head zone ends there.
 _PARAGRAPH_WEIGHT = 30.0
 # Lines just above the headline that may carry the date (newspaper-page layouts).
@@ -157,15 +159,24 @@ def _nearest_first(count: int, anchor: int) -> list[int]:
 
 
 def _head_zone(lines: list[Line], layout: _Layout) -> list[int]:
-    """Lines after the headline down to the first real paragraph: where datelines sit."""
+    """Lines after the headline down to the first real paragraph: where datelines sit.
+
+    Without a headline line close above the body, the lines just above the
+    body are read nearest first: the dateline sits against the article, blog
+    and site boxes further up.
+    """
     head = layout.headline.index
     span = layout.body
-    start = head + 1 if head is not None else max(0, span.start - _HEAD_ZONE_BEFORE)
     end = layout.body_start
     limit = min(span.end, layout.body_start + _HEAD_ZONE_INTO_BODY)
     while end < limit and (end < layout.body_start + 2 or line_weight(lines[end]) < _PARAGRAPH_WEIGHT):
         end += 1
-    return list(range(start, end))
+    if head is not None and layout.body_start - head <= _HEAD_GAP:
+        return list(range(head + 1, end))
+    # No headline, or one far above the body (a blog's name): nearest the body first.
+    top = head + 1 if head is not None else max(0, span.start - _HEAD_ZONE_BEFORE)
+    above = list(range(span.start - 1, top - 1, -1))
+    return above + list(range(span.start, end))
 
 
 @dataclass

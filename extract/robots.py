@@ -26,7 +26,7 @@ MAX_ROBOTS_BYTES = 500 * 1024
 # How long a cached robots.txt is trusted (RFC 9309 advises at most 24 hours).
 CACHE_TTL_S = 6 * 3600
 # An unreachable robots.txt closes the origin; a long-lived process should look again sooner.
-UNREACHABLE_TTL_S = 600
+UNREACHABLE_TTL_S = 120
 
 
 @dataclass(frozen=True)

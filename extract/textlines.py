@@ -68,7 +68,6 @@ class Container:
     start: int
     end: int
     depth: int
-    hint: str
     # Line ranges of the block children, in order; lines between them are loose text.
     children: list[tuple[int, int]] = field(default_factory=list)
 
@@ -165,7 +164,7 @@ class _Walker:
                 end = len(lines)
                 if end > start:
                     self.child_stack[-1].append((start, end))
-                    self.containers.append(Container(tag, start, end, depth, "", children))
+                    self.containers.append(Container(tag, start, end, depth, children))
                 continue
             tag = child.tag
             if tag == "-text":
@@ -212,7 +211,7 @@ def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset()) -> Pag
     walker = _Walker(title_ids)
     walker.walk(root)
     walker.flush()
-    walker.containers.append(Container(root.tag or "root", 0, len(walker.lines), -1, "", walker.child_stack[0]))
+    walker.containers.append(Container(root.tag or "root", 0, len(walker.lines), -1, walker.child_stack[0]))
     return PageLines(walker.lines, walker.containers)
 
 

@@ -132,7 +132,6 @@ def ingest(
     urls: list[str] | None = None,
     max_pages: int | None = None,
     mode: str = "nightly",
-    politeness: bool = True,
 ) -> dict:
     """One ingestion over the configured sources.
 
@@ -141,10 +140,12 @@ def ingest(
     skip discovery (each must belong to a configured source).
     """
     logger = get_run_logger()
-    profiles = select_sources(load_sources(sources_file), sources)
-    settings = FetchSettings() if politeness else FetchSettings(default_policy=HostPolicy(min_delay_s=0, max_connections=8))
+    configured = load_sources(sources_file)
+    profiles = select_sources(configured, sources)
+    settings = FetchSettings()
     warehouse = Warehouse(warehouse_path)
     warehouse.migrate()
+    warehouse.register_sources(configured)
     run_id = warehouse.start_run("ingest", {
         "sources_file": sources_file, "sources": sources, "since": since and since.isoformat(),
         "until": until and until.isoformat(), "urls": urls, "max_pages": max_pages, "mode": mode,

@@ -24,6 +24,7 @@ from prefect_server import (
     start_dangjian_serve,
     wait_for_flow_run,
 )
+from flows.deployments import ServeConfig, ServeConfigError, build_deployments
 from samplesites import sources_toml
 from samplesites.catalog import articles_on
 from samplesites.server import serve_sample_sites
@@ -31,6 +32,7 @@ from samplesites.sitelist import SITES
 
 SOURCE = "hongxing"
 SINCE, UNTIL = date(2023, 1, 1), date(2024, 12, 31)
+NIGHTLY_CRON = "30 3 1 1 *"
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +51,9 @@ def served(prefect_server, sample_sites, tmp_path_factory) -> ServedDeployments:
     work = tmp_path_factory.mktemp("serve-api")
     sources = work / "sources.toml"
     sources.write_text(sources_toml(sample_sites.base_url), encoding="utf-8")
-    served = start_dangjian_serve(prefect_server, work / "home", sources, work / "warehouse.duckdb")
+    # A yearly schedule the test never reaches, so no nightly run interferes; the default is tested below.
+    served = start_dangjian_serve(prefect_server, work / "home", sources, work / "warehouse.duckdb",
+                                  "--cron", NIGHTLY_CRON, "--timezone", "Asia/Shanghai")
     yield served
     served.stop()
 
@@ -100,11 +104,6 @@ def table_rows(artifact: dict) -> list[dict]:
     return json.loads(data) if isinstance(data, str) else data
 
 
-def warehouse_rows(served: ServedDeployments, sql: str) -> list[tuple]:
-    path = served.server.home  # placeholder to keep the signature obvious; replaced below
-    raise NotImplementedError
-
-
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
@@ -118,13 +117,32 @@ def describe(client: httpx.Client, run: dict, served: ServedDeployments) -> str:
     return f"{run['state']}\n--- flow run logs\n{flow_run_logs(client, run['id'])}\n--- serve log\n{served.log()}"
 
 
-# ---------------------------------------------------------------- the deployments as registered
+# ---------------------------------------------------------------- the deployments as built and registered
+
+
+def test_nightly_defaults_to_two_oclock_shanghai(tmp_path):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(sources_toml("http://127.0.0.1:9"), encoding="utf-8")
+    nightly, backfill, reprocess = build_deployments(ServeConfig(sources, tmp_path / "w.duckdb"))
+    (schedule,) = nightly.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 2 * * *", "Asia/Shanghai")
+    assert (backfill.schedules, reprocess.schedules) == ([], [])
+
+
+@pytest.mark.parametrize(("cron", "timezone", "says"), [
+    ("0 2 * *", "Asia/Shanghai", "--cron"), ("0 2 * * *", "Asia/Beijing", "--timezone"),
+])
+def test_serve_refuses_a_bad_schedule_at_start(tmp_path, cron, timezone, says):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(sources_toml("http://127.0.0.1:9"), encoding="utf-8")
+    with pytest.raises(ServeConfigError, match=says):
+        ServeConfig(sources, tmp_path / "w.duckdb", cron=cron, timezone=timezone).check()
 
 
 def test_three_deployments_with_nightly_schedule_and_frozen_settings(client, served):
     nightly = client.get(f"/deployments/{served.deployment_ids['nightly']}").json()
     (schedule,) = [s["schedule"] for s in nightly["schedules"]]
-    assert (schedule["cron"], schedule["timezone"]) == ("0 2 * * *", "Asia/Shanghai")
+    assert (schedule["cron"], schedule["timezone"]) == (NIGHTLY_CRON, "Asia/Shanghai")
     assert nightly["parameters"]["mode"] == "nightly"
     backfill = client.get(f"/deployments/{served.deployment_ids['backfill']}").json()
     assert backfill["schedules"] == []

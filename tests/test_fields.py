@@ -275,12 +275,13 @@ def test_sample_sites_fields():
 
 # --- real pages ---------------------------------------------------------------------------
 
-# Level reached on ../shared/realpages (57 pages): body F1 0.971, 36/45 dates. Of the 9 dates
+# Level reached on ../shared/realpages (57 pages): body F1 0.971, 37/45 dates. Of the 8 dates
 # missed, 5 gold values are partial ("2018", "1998-3") and cannot equal a full date, one is a
-# name, one is not on the page; body F1 losses are mostly gold that copied only the visible
-# half of a "展开全文" page, or chrome the gold kept.
+# name, one reads 7/5/2005 day-first where the same site's 9/17/2004 is month-first, one is a
+# wiki revision date; body F1 losses are mostly gold that copied only the visible half of a
+# "展开全文" page, or chrome the gold kept.
 MIN_MEAN_F1 = 0.97
-MIN_DATES = 36
+MIN_DATES = 37
 
 
 def _scorer(shared: Path):

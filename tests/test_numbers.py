@@ -50,6 +50,7 @@ class Score:
     def __init__(self) -> None:
         self.tp = self.fp = self.fn = 0
         self.subject_hits = self.subject_scored = 0
+        self.measure_hits = self.measure_scored = 0
         self.misses: list[str] = []
 
     def add(self, label: str, predicted: list[Figure], gold: list[dict]) -> None:
@@ -64,14 +65,21 @@ class Score:
         for f in predicted:
             by_key.setdefault(_key(f), []).append(f)
         for g in gold:
-            if g["subject"] == "*" or not by_key.get(_key(g)):
+            if not by_key.get(_key(g)):
                 continue
             f = by_key[_key(g)].pop(0)
-            self.subject_scored += 1
-            if _subject_ok(f.subject, g["subject"]):
-                self.subject_hits += 1
-            else:
-                self.misses.append(f"{label} subject {f.text}: {f.subject!r} != {g['subject']!r}")
+            if g["subject"] != "*":
+                self.subject_scored += 1
+                if _subject_ok(f.subject, g["subject"]):
+                    self.subject_hits += 1
+                else:
+                    self.misses.append(f"{label} subject {f.text}: {f.subject!r} != {g['subject']!r}")
+            if g.get("measure", "*") != "*":
+                self.measure_scored += 1
+                if f.measure == g["measure"]:
+                    self.measure_hits += 1
+                else:
+                    self.misses.append(f"{label} measure {f.text}: {f.measure!r} != {g['measure']!r}")
 
     @property
     def precision(self) -> float:
@@ -85,11 +93,16 @@ class Score:
     def subject_accuracy(self) -> float:
         return self.subject_hits / max(1, self.subject_scored)
 
+    @property
+    def measure_accuracy(self) -> float:
+        return self.measure_hits / max(1, self.measure_scored)
+
     def report(self, name: str) -> str:
         return (
             f"{name}: P={self.precision:.3f} R={self.recall:.3f} "
             f"(tp={self.tp} fp={self.fp} fn={self.fn}) "
-            f"subject={self.subject_accuracy:.3f} ({self.subject_hits}/{self.subject_scored})"
+            f"subject={self.subject_accuracy:.3f} ({self.subject_hits}/{self.subject_scored}) "
+            f"measure={self.measure_accuracy:.3f} ({self.measure_hits}/{self.measure_scored})"
         )
 
 

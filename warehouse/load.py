@@ -303,7 +303,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, *, now: datetime,
     for kind, table in batch.tables().items():
         con.register(_VIEWS[kind], table)
     reflagged = _upsert_sources(con, now, mirror_sources)
-    con.execute("INSERT OR IGNORE INTO fetches BY NAME SELECT * FROM b_fetches")
+    con.execute("INSERT INTO fetches BY NAME SELECT * FROM b_fetches b WHERE NOT EXISTS (SELECT 1 FROM fetches f WHERE f.url = b.url AND f.fetched_at = b.fetched_at)")
     _write_pages(con, batch)
     plan = _plan_copies(con, batch)
     affected = plan.affected | articles_of_sources(con, reflagged)

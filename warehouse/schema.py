@@ -68,13 +68,12 @@ _V1_TABLES = (
         body_sha256 VARCHAR,
         body_bytes BIGINT,
         source_name VARCHAR,
-        run_id VARCHAR,
-        PRIMARY KEY (url, fetched_at)
+        run_id VARCHAR
     )
     """,
     """
     CREATE TABLE pages (
-        url VARCHAR PRIMARY KEY,
+        url VARCHAR NOT NULL,
         requested_url VARCHAR NOT NULL,
         final_url VARCHAR,
         redirects VARCHAR[],
@@ -97,7 +96,7 @@ _V1_TABLES = (
     """,
     f"""
     CREATE TABLE article_copies (
-        url VARCHAR PRIMARY KEY,
+        url VARCHAR NOT NULL,
         article_id VARCHAR NOT NULL,
         is_canonical BOOLEAN NOT NULL DEFAULT false,
         matched_by VARCHAR NOT NULL,
@@ -131,13 +130,12 @@ _V1_TABLES = (
         copy_url VARCHAR NOT NULL,
         position INTEGER NOT NULL,
         kind VARCHAR NOT NULL,
-        text VARCHAR NOT NULL,
-        PRIMARY KEY (copy_url, position)
+        text VARCHAR NOT NULL
     )
     """,
     """
     CREATE TABLE articles (
-        article_id VARCHAR PRIMARY KEY,
+        article_id VARCHAR NOT NULL,
         url VARCHAR NOT NULL,
         source VARCHAR,
         title VARCHAR,
@@ -172,14 +170,9 @@ _V1_TABLES = (
         sentence VARCHAR,
         subject VARCHAR,
         measure VARCHAR,
-        copy_url VARCHAR NOT NULL,
-        PRIMARY KEY (article_id, position)
+        copy_url VARCHAR NOT NULL
     )
     """,
-    "CREATE INDEX article_copies_article ON article_copies (article_id)",
-    "CREATE INDEX article_copies_hash ON article_copies (content_hash)",
-    "CREATE INDEX article_copies_title ON article_copies (title_key)",
-    "CREATE INDEX pages_source ON pages (source_name)",
 )
 
 _V1_VIEWS = (

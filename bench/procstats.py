@@ -1,0 +1,106 @@
+"""Resident memory and CPU time of this process and its children, read from /proc (Linux).
+
+`ru_maxrss` alone would miss the Prefect server (a child that outlives the
+measurement) and says nothing about whether memory grows during a run, so
+a sampler thread records the resident size as the run goes.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _status_kb(pid: int | str, key: str) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    return (_status_kb(pid, "VmRSS") or 0) / 1024
+
+
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """The high-water mark of resident memory (VmHWM)."""
+    return (_status_kb(pid, "VmHWM") or 0) / 1024
+
+
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU seconds of a process (its own threads, not its children)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def children(pid: int | str = "self") -> list[int]:
+    """Direct child processes (all threads' children)."""
+    base = Path(f"/proc/{pid}/task")
+    found: list[int] = []
+    try:
+        for task in base.iterdir():
+            text = (task / "children").read_text().split()
+            found.extend(int(c) for c in text)
+    except OSError:
+        pass
+    return sorted(set(found))
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+@dataclass
+class RssSampler:
+    """Samples this process's resident memory every `interval_s` on a daemon thread."""
+
+    interval_s: float = 0.5
+    samples: list[tuple[float, float]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> RssSampler:
+        started = time.perf_counter()
+
+        def run() -> None:
+            while not self._stop.is_set():
+                self.samples.append((time.perf_counter() - started, rss_mb()))
+                self._stop.wait(self.interval_s)
+
+        self._thread = threading.Thread(target=run, name="rss-sampler", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def at_fractions(self, fractions=(0.25, 0.5, 0.75, 1.0)) -> list[tuple[float, float]]:
+        """(fraction of the run, resident MB) at those points: flat memory shows as equal values."""
+        if not self.samples:
+            return []
+        end = self.samples[-1][0] or 1.0
+        out = []
+        for fraction in fractions:
+            best = min(self.samples, key=lambda s: abs(s[0] - fraction * end))
+            out.append((fraction, best[1]))
+        return out
+
+    @property
+    def peak_mb(self) -> float:
+        return max((mb for _, mb in self.samples), default=0.0)

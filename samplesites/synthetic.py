@@ -1,0 +1,452 @@
+"""Synthetic variants of the sample sites, as many as a benchmark asks for, served from another process.
+
+The end-to-end benchmark needs 1 000 - 100 000 distinct article pages that
+look like the six sample sites (same skins, charsets, chrome, traps) yet
+clean to different articles, so the warehouse neither merges them as
+mirrors nor short-cuts them by content hash. Each variant is derived, not
+stored: article `serial` on `site` is built on demand from one of that
+site's authored articles, with
+
+- its own URL in the site's style (the serial is the CMS number in the path),
+- a publication time `serial` steps back from a fixed start (list pages run
+  newest first, as real ones do),
+- another place in the headline and the text,
+- its paragraphs shuffled and mixed with paragraphs of the site's other
+  articles (so the SimHash moves by far more than the mirror threshold),
+- every count in the text redrawn (so figures differ too).
+
+Everything is seeded by (seed, site, serial): the same URL always answers the
+same bytes, so validators and 304s behave as on a real site. Pages are
+rendered per request and not kept, so the server's memory stays flat.
+
+List pages (`index.html`, `index_2.html`, ...) link `per_list` articles each and
+chain with 下一页. The server is the sample sites' own (same validators, 304s,
+robots.txt, request log), run in its own process so its CPU shows apart from
+the crawler's:
+
+    python -m samplesites.synthetic --pages 100000 [--port 0] [--write-sources PATH]
+
+It prints `serving <base_url>` and then answers commands on stdin, one per
+line: `log` (a JSON summary of the requests answered since the last `clear`:
+counts per source, kind and status), `clear`, `usage` (its own CPU seconds
+and peak memory), `quit` (or end of input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import random
+import re
+import resource
+import sys
+import threading
+import zlib
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from samplesites.catalog import IMAGE_MARK, SampleArticle, SiteCopy, articles_on, load_articles
+from samplesites.render import Link, PageContext, in_script, list_page_name
+from samplesites.server import ServedFile, _Server  # the sample server itself: same answers, same request log
+from samplesites.sitelist import CHARSET_TRAPS, SITES
+
+CHINA = timezone(timedelta(hours=8))
+# Newest synthetic article; older ones step back from here.
+NEWEST = datetime(2025, 6, 30, 18, 0)
+# Variants of one site spread over about this span (a step never exceeds a day).
+SPAN = timedelta(days=5 * 365)
+PER_LIST = 50
+RELATED_COUNT = 4
+# Paragraphs a variant borrows from the site's other articles.
+BORROWED = (2, 4)
+# A count in running text: digits not part of a decimal or a date, year, phone or code.
+_COUNT = re.compile(r"(?<![\d.\-])[1-9]\d{0,4}(?![\d.\-]|[年月日号时点期届])", re.ASCII)
+_LIST_PATH = re.compile(r"^/([a-z_0-9]+)/index(?:_(\d+))?\.html$")
+_SERIAL = re.compile(r"(\d+)\.html$")
+# Per-site offset of the number in article URLs, so each is as long as the site's real ones.
+_NUMBER_BASE = {"hongxing": 10_000, "renmin": 30_000_000, "renmin_big5": 30_000_000, "sichuan": 100_000,
+                "aggregator": 1_000_000, "mirror": 100_000}
+
+
+def _short_place(place: str) -> str:
+    """'湖南省常德市武陵区' -> '常德市武陵区': what a headline puts before its colon."""
+    return re.sub(r"^(.{2,3}省|.{2,8}自治区)", "", place)
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[str, ...]:
+    return tuple(sorted({_short_place(a.place) for a in load_articles() if a.place}))
+
+
+@dataclass(frozen=True)
+class SiteShare:
+    """One site's part of the synthetic catalog."""
+
+    site: str
+    count: int  # article pages
+    per_list: int
+    step: timedelta  # between consecutive publication times
+
+    @property
+    def list_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.per_list))
+
+
+class SyntheticSites:
+    """`pages` article pages spread evenly over the six sample sites, each derived on demand."""
+
+    def __init__(self, pages: int, *, seed: int = 8, per_list: int = PER_LIST) -> None:
+        if pages < 1:
+            raise ValueError("pages must be at least 1")
+        self.pages = pages
+        self.seed = seed
+        names = list(SITES)
+        self.shares: dict[str, SiteShare] = {}
+        for index, site in enumerate(names):
+            count = pages // len(names) + (1 if index < pages % len(names) else 0)
+            step = min(timedelta(days=1), SPAN / max(count, 1))
+            self.shares[site] = SiteShare(site, count, per_list, step)
+        self.templates = {site: articles_on(site) for site in names}
+        self.pools = {site: _paragraph_pool(self.templates[site]) for site in names}
+        self.skins = {site: importlib.import_module(f"samplesites.skins.{site}") for site in names}
+        _cache_script_conversion()
+
+    # ------------------------------------------------------------ articles
+
+    def published(self, site: str, serial: int) -> datetime:
+        return NEWEST - self.shares[site].step * serial
+
+    def path(self, site: str, serial: int) -> str:
+        """The article's URL path, in the style of the site's real article URLs."""
+        when = self.published(site, serial)
+        number = _NUMBER_BASE[site] + serial
+        if site == "hongxing":
+            return f"/hongxing/{when:%Y}/{when:%m%d}/{number}.html"
+        if site in ("renmin", "renmin_big5"):
+            return f"/{site}/n1/{when:%Y}/{when:%m%d}/c117092-{number}.html"
+        if site == "sichuan":
+            return f"/sichuan/dyjy/{when:%Y%m}/t{when:%Y%m%d}_{number}.html"
+        if site == "aggregator":
+            return f"/aggregator/news/{when:%Y-%m-%d}/{number}.html"
+        return f"/mirror/wz/{number}.html"
+
+    def serial_of(self, path: str) -> tuple[str, int] | None:
+        """(site, serial) of an article path this catalog serves, else None."""
+        site = path.split("/", 2)[1] if path.count("/") >= 2 else ""
+        share = self.shares.get(site)
+        match = _SERIAL.search(path)
+        if share is None or match is None:
+            return None
+        serial = int(match[1]) - _NUMBER_BASE[site]
+        if not 0 <= serial < share.count or self.path(site, serial) != path:
+            return None
+        return site, serial
+
+    def _rng(self, site: str, serial: int) -> random.Random:
+        return random.Random(f"{self.seed}:{site}:{serial}")
+
+    def _template(self, site: str, serial: int) -> SampleArticle:
+        templates = self.templates[site]
+        return templates[serial % len(templates)]
+
+    def _place(self, rng: random.Random, template: SampleArticle) -> tuple[str | None, str]:
+        """(the template's place as its text names it, the variant's place)."""
+        old = _short_place(template.place) if template.place else None
+        return old, rng.choice(_places())
+
+    def title(self, site: str, serial: int) -> str:
+        """The variant's clean headline (cheap: related boxes and list pages need only this)."""
+        rng = self._rng(site, serial)
+        template = self._template(site, serial)
+        old, new = self._place(rng, template)
+        return _retitle(template.title, old, new)
+
+    def article(self, site: str, serial: int) -> SampleArticle:
+        """The variant as authored: what a perfect pipeline would extract from its page."""
+        rng = self._rng(site, serial)
+        template = self._template(site, serial)
+        old, new = self._place(rng, template)  # first draws: `title` makes the same ones
+        own = [b for b in template.blocks if not b.startswith(IMAGE_MARK) and not b.startswith("▲")]
+        pool = [p for p in self.pools[site] if p not in own]
+        borrowed = rng.sample(pool, min(len(pool), rng.randint(*BORROWED)))
+        texts = [_recount(_replace_place(p, old, new), rng) for p in own + borrowed]
+        rng.shuffle(texts)
+        blocks = _keep_photos(template.blocks, texts)
+        article = replace(
+            template,
+            id=f"{template.id}-v{serial}",
+            title=_retitle(template.title, old, new),
+            published_at=self.published(site, serial),
+            blocks=tuple(blocks),
+            paragraphs=tuple(b for b in blocks if not b.startswith(IMAGE_MARK)),
+            place=new,
+            mojibake=None,
+            figures=(),
+            non_figures=(),
+            sites=(site,),
+        )
+        return replace(article, copies=(self._copy(site, serial, article.title, article.source),))
+
+    def _copy(self, site: str, serial: int, title: str, source: str | None) -> SiteCopy:
+        spec = SITES[site]
+        shown = f"{source}|{title}" if site == "aggregator" else None
+        return SiteCopy(site=site, path=self.path(site, serial), script=spec.script,
+                        charset=spec.declared_charset, shown_title=shown)
+
+    def link(self, site: str, serial: int) -> Link:
+        title = self.title(site, serial)
+        template = self._template(site, serial)
+        shown = f"{template.source}|{title}" if site == "aggregator" else in_script(site, title)
+        return Link(self.path(site, serial), shown, f"{self.published(site, serial):%Y-%m-%d}")
+
+    # ------------------------------------------------------------ pages
+
+    def article_page(self, site: str, serial: int) -> ServedFile:
+        article = self.article(site, serial)
+        count = self.shares[site].count
+        related = tuple(self.link(site, (serial + k) % count) for k in range(1, RELATED_COUNT + 1) if count > k)
+        html = self.skins[site].article_page(PageContext(article, article.copies[0], related))
+        trap = CHARSET_TRAPS.get((site, self._template(site, serial).id))
+        html, charset = _apply_trap(html, trap, SITES[site].declared_charset)
+        return self._served(site, html, charset, article.published_at)
+
+    def list_page(self, site: str, number: int) -> ServedFile | None:
+        share = self.shares[site]
+        if not 1 <= number <= share.list_pages:
+            return None
+        first = (number - 1) * share.per_list
+        serials = range(first, min(first + share.per_list, share.count))
+        links = [self.link(site, s) for s in serials]
+        html = self.skins[site].list_page(links, number, share.list_pages)
+        return self._served(site, html, SITES[site].declared_charset, self.published(site, 0))
+
+    def _served(self, site: str, html: str, charset: str | None, published: datetime) -> ServedFile:
+        body = html.encode(SITES[site].codec, errors="xmlcharrefreplace")
+        content_type = f"text/html; charset={charset}" if charset else "text/html"
+        # CRC-32, not SHA-1: the same bytes always get the same tag, at a fraction of the cost.
+        return ServedFile(body=body, content_type=content_type,
+                          last_modified=published.replace(tzinfo=CHINA).astimezone(timezone.utc),
+                          etag=f'"{self.seed:x}-{len(body):x}-{zlib.crc32(body):08x}"')
+
+    def get(self, path: str) -> ServedFile | None:
+        """The page at a URL path, or None (404): what samplesites.server looks pages up with."""
+        listing = _LIST_PATH.match(path)
+        if listing and listing[1] in self.shares:
+            return self.list_page(listing[1], int(listing[2] or 1))
+        found = self.serial_of(path)
+        return self.article_page(*found) if found else None
+
+    def all_paths(self):
+        """Every article path, site by site (for tests and for fetching without discovery)."""
+        for site, share in self.shares.items():
+            for serial in range(share.count):
+                yield self.path(site, serial)
+
+    def sources_toml(self, base_url: str) -> str:
+        """A sources file for these sites: politeness delays off, enough list pages to reach every article."""
+        base = base_url.rstrip("/")
+        entries = []
+        for spec in SITES.values():
+            share = self.shares[spec.name]
+            lines = [
+                "[[source]]",
+                f'name = "{spec.name}"',
+                f'label = "{spec.label}"',
+                f'start_urls = ["{base}/{spec.name}/index.html"]',
+                "min_delay_s = 0.0",
+                "max_connections = 8",
+                f"max_list_pages = {share.list_pages + 1}",
+            ]
+            if spec.is_mirror:
+                lines.append("is_mirror = true")
+            entries.append("\n".join(lines))
+        return f"# {self.pages} synthetic sample-site pages (samplesites.synthetic)\n\n" + "\n\n".join(entries) + "\n"
+
+
+_DIGITS = re.compile(r"(\d+)", re.ASCII)
+
+
+def _by_segment(convert):
+    """`convert` applied to the text between digit runs, each segment converted once per process.
+
+    Variants differ from their templates mostly in their numbers, so nearly
+    every segment repeats; the mirror's pinyin gloss costs ~18 ms a page
+    uncached (pypinyin) and would make the server, not the crawler, the
+    bottleneck of the benchmark.
+    """
+    cached = lru_cache(maxsize=1 << 16)(convert)
+
+    def segmented(text: str) -> str:
+        return "".join(part if part.isdigit() else cached(part) for part in _DIGITS.split(text))
+
+    segmented.__wrapped__ = convert
+    return segmented
+
+
+def _cache_script_conversion() -> None:
+    """Make samplesites.render's script conversions (traditional, pinyin gloss) reuse segments."""
+    from samplesites import render
+
+    for name in ("to_traditional", "gloss_with_pinyin"):
+        current = getattr(render, name)
+        if not hasattr(current, "__wrapped__"):
+            setattr(render, name, _by_segment(current))
+
+
+def _paragraph_pool(articles: list[SampleArticle]) -> tuple[str, ...]:
+    """Body paragraphs a variant may borrow (not photos or captions, which belong to their article)."""
+    return tuple(dict.fromkeys(p for a in articles for p in a.paragraphs if not p.startswith("▲")))
+
+
+def _retitle(title: str, old: str | None, new: str) -> str:
+    if old and old in title:
+        return title.replace(old, new, 1)
+    head, colon, rest = title.partition("：")
+    return f"{new}：{rest}" if colon and len(head) <= 12 else f"{new}：{title}"
+
+
+def _replace_place(text: str, old: str | None, new: str) -> str:
+    return text.replace(old, new) if old else text
+
+
+def _recount(text: str, rng: random.Random) -> str:
+    """Every count redrawn with as many digits, so the variant's figures are its own."""
+
+    def redraw(match: re.Match) -> str:
+        digits = len(match[0])
+        return str(rng.randint(10 ** (digits - 1), 10**digits - 1))
+
+    return _COUNT.sub(redraw, text)
+
+
+def _keep_photos(blocks: tuple[str, ...], texts: list[str]) -> list[str]:
+    """The template's photos and captions where they were, the variant's paragraphs in the text slots."""
+    out, queue = [], list(texts)
+    for block in blocks:
+        if block.startswith(IMAGE_MARK) or block.startswith("▲"):
+            out.append(block)
+        elif queue:
+            out.append(queue.pop(0))
+    return out + queue
+
+
+def _apply_trap(html: str, trap: str | None, declared: str) -> tuple[str, str | None]:
+    """The charset traps of samplesites.build, on the variants of a trapped article."""
+    if trap == "missing":
+        return html.replace('<meta charset="utf-8"/>\n', ""), None
+    if trap == "wrong":
+        return html.replace('<meta charset="utf-8"/>',
+                            '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"/>'), None
+    return html, declared
+
+
+# ---------------------------------------------------------------- request log summary
+
+def request_kind(path: str) -> str:
+    if path == "/robots.txt":
+        return "robots"
+    return "list" if _LIST_PATH.match(path.split("?", 1)[0]) else "article"
+
+
+def summarise(log: list[tuple[str, str, int]]) -> dict:
+    """Requests per source, per kind (list, article, robots) and per status."""
+    counts: Counter = Counter()
+    for _method, path, status in log:
+        source = "-" if path == "/robots.txt" else path.split("/", 2)[1]
+        counts[(source, request_kind(path), status)] += 1
+    by_source: dict[str, dict[str, int]] = {}
+    for (source, kind, status), n in sorted(counts.items()):
+        by_source.setdefault(source, {})[f"{kind} {status}"] = n
+    return {"total": len(log), "by_source": by_source}
+
+
+# ---------------------------------------------------------------- server process
+
+@dataclass
+class SyntheticServer:
+    """The sample server answering from a SyntheticSites catalog (in this process)."""
+
+    sites: SyntheticSites
+    server: _Server
+    thread: threading.Thread
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def log(self) -> dict:
+        with self.server._log_lock:
+            return summarise(list(self.server.request_log))
+
+    def clear(self) -> None:
+        with self.server._log_lock:
+            self.server.request_log.clear()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start_synthetic(sites: SyntheticSites, host: str = "127.0.0.1", port: int = 0) -> SyntheticServer:
+    server = _Server((host, port), sites)  # type: ignore[arg-type] - anything with .get(path) serves
+    server.request_queue_size = 128
+    thread = threading.Thread(target=server.serve_forever, name="synthetic", daemon=True)
+    thread.start()
+    return SyntheticServer(sites, server, thread)
+
+
+def usage() -> dict:
+    """This process's CPU seconds and peak resident memory."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {"cpu_s": round(own.ru_utime + own.ru_stime, 3), "peak_rss_mb": round(own.ru_maxrss / 1024, 1)}
+
+
+def _commands(server: SyntheticServer) -> None:
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "log":
+            answer: dict = server.log()
+        elif command == "clear":
+            server.clear()
+            answer = {"cleared": True}
+        elif command == "usage":
+            answer = usage()
+        elif command in ("quit", "exit"):
+            break
+        else:
+            answer = {"error": f"unknown command {command!r}"}
+        print(json.dumps(answer, ensure_ascii=False), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m samplesites.synthetic", description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1000, help="article pages in all (default 1000)")
+    parser.add_argument("--per-list", type=int, default=PER_LIST, help="articles per list page")
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--write-sources", metavar="PATH", help="write a sources TOML for this server")
+    args = parser.parse_args(argv)
+    sites = SyntheticSites(args.pages, seed=args.seed, per_list=args.per_list)
+    server = start_synthetic(sites, args.host, args.port)
+    if args.write_sources:
+        Path(args.write_sources).write_text(sites.sources_toml(server.base_url), encoding="utf-8")
+    print(f"serving {server.base_url}", flush=True)
+    try:
+        _commands(server)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
