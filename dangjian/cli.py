@@ -186,6 +186,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"dangjian serve: {exc}", file=sys.stderr)
         return 2
     config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    if args.work_pool:
+        from flows.deployments import deploy_to_work_pool
+
+        for deployment_id in deploy_to_work_pool(config, args.work_pool):
+            print(f"registered deployment {deployment_id} on work pool {args.work_pool}")
+        return 0
     serve_deployments(config, limit=args.limit)
     return 0
 
@@ -276,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", default="0 2 * * *", help="nightly schedule (default: 0 2 * * *)")
     p.add_argument("--timezone", default="Asia/Shanghai", help="time zone of --cron (default: Asia/Shanghai)")
     p.add_argument("--limit", type=int, help="at most this many flow runs at once")
+    p.add_argument("--work-pool", help="register the deployments on this work pool and exit; "
+                   "its workers run them (nightly: one run per source)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("reprocess", help="re-clean archived pages with the current cleaner (no fetching)")

@@ -56,8 +56,9 @@ class _Inflater:
             self._first = False
             if out:
                 yield out
-            if self._obj.eof and self._gzip and self._obj.unused_data:
-                # A further gzip member (concatenated gzip is legal).
+            if self._obj.eof and self._gzip and self._obj.unused_data.startswith(b"\x1f\x8b"):
+                # A further gzip member (concatenated gzip is legal). Other trailing bytes
+                # (NUL padding from some servers) are ignored, as browsers do.
                 data = self._obj.unused_data
                 self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
                 continue

@@ -24,6 +24,7 @@ from extract.textlines import Container, Line
 
 # Sentence punctuation: prose has it; menus, labels (来源：…) and datelines do not.
 _PUNCT = re.compile("[，。！？；、,!?;]")
+_SENTENCE_END = re.compile("[。；！？;!?]")
 # Site furniture that shares a container with the article: copyright, licences, contacts.
 _FURNITURE = re.compile(
     r"版权所有|版权归|[Cc]opyright|COPYRIGHT|©|ICP|备案号|公网安备|刊号|邮发代号|未经(?:书面)?授权|不得转载|禁止转载|"
@@ -69,8 +70,9 @@ def _weigh(line: Line) -> float:
     text = chars - links
     if _FURNITURE.search(line.text):
         return -float(chars)
-    if line.tag == "li" and text < _LONG:
-        # Short list items are teasers and link captions, not paragraphs.
+    if line.tag == "li" and text < _LONG and not _SENTENCE_END.search(line.text):
+        # Short list items are teasers and link captions, not paragraphs,
+        # unless they end a sentence (a numbered point: 1. 坚持党的领导。).
         return -min(float(text), 12.0) * 0.5 - links
     if text >= _LONG or text >= _SHORT_SENTENCE and _PUNCT.search(line.text):
         return float(text) - links

@@ -20,6 +20,9 @@ _DATE = re.compile(
     r"(?:年\s*(?P<cmonth>\d{1,2})\s*月(?:\s*(?P<cday>\d{1,2})\s*日)?"
     r"|(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d]))" + _TIME
 )
+# 二〇二四年一月九日: official documents date themselves in Chinese numerals.
+_CN_DIGITS = {"〇": 0, "○": 0, "Ｏ": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DATE = re.compile(r"(?P<year>[〇○Ｏ零一二三四五六七八九]{4})年(?P<month>[一二三四五六七八九十]{1,2})月(?:(?P<day>[一二三四五六七八九十]{1,3})日)?")
 # 9/17/2004 5:54:13 AM: US-locale server defaults on old ASP pages.
 _US_DATE = re.compile(
     r"(?<![\d/])(?P<month>1[0-2]|0?[1-9])/(?P<day>3[01]|[12]\d|0?[1-9])/(?P<year>(?:19|20)\d{2})"
@@ -87,6 +90,29 @@ def find_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
             found.append(DateMatch(value, precision, m.start(), m.end()))
     if not found:
         found = _us_dates(text, now)
+    if not found and "年" in text:
+        found = _chinese_numeral_dates(text, now)
+    return found
+
+
+def _cn_number(text: str) -> int:
+    """一 .. 三十一 as an int (十 = 10, 二十一 = 21)."""
+    if "十" not in text:
+        return _CN_DIGITS[text]
+    tens, _, units = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def _chinese_numeral_dates(text: str, now: datetime) -> list[DateMatch]:
+    found = []
+    for m in _CN_DATE.finditer(text):
+        try:
+            year = int("".join(str(_CN_DIGITS[ch]) for ch in m["year"]))
+            value = datetime(year, _cn_number(m["month"]), _cn_number(m["day"]) if m["day"] else 1)
+        except (KeyError, ValueError):
+            continue
+        if _plausible(value, now):
+            found.append(DateMatch(value, DAY if m["day"] else MONTH, m.start(), m.end()))
     return found
 
 

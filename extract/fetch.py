@@ -522,8 +522,10 @@ class Fetcher:
         # The first policy seen for a host sets its connection limit for this Fetcher.
         slot = self._host_slots.setdefault(host, asyncio.Semaphore(max(1, policy.max_connections)))
         async with slot:
-            start = self.state.clock.book(host, self._delay(url, policy))
+            delay = self._delay(url, policy)
+            start = self.state.clock.book(host, delay)
             await asyncio.sleep(max(0.0, start - time.monotonic()))
+            self.state.clock.mark_sent(host, delay)
             trace = _TRACE.get()
             if trace is not None and trace.first_sent is None:
                 trace.first_sent = time.monotonic()

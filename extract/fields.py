@@ -39,6 +39,8 @@ _PARAGRAPH_WEIGHT = 30.0
 # Lines just above the headline that may carry the date (newspaper-page layouts).
 _BEFORE_HEADLINE = 3
 _MAX_STAMP_LINE_CHARS = 120
+# Han characters of link text that make a link a headline rather than a site name.
+_HEADLINE_LINK_HAN = 6
 _STAMP_REACH = 80
 # Lines at the end of the body and just after it that may hold 责编/来源/dates.
 _TAIL_ZONE = 10
@@ -131,10 +133,27 @@ def _time_element_date(tree: LexborHTMLParser) -> DateMatch | None:
     return parse_meta_date(value) if value else None
 
 
+def _han_count(text: str) -> int:
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+def _is_link_list_item(line: Line) -> bool:
+    """A line whose links carry a headline (·某地召开会议（2005-04-03）): a related-articles entry.
+
+    A dateline may sit beside a link too, but that link is a site name or a URL.
+    """
+    if line.link_chars * 2 <= line.chars:
+        return False
+    return _han_count(line.text) - _han_count(line.plain) >= _HEADLINE_LINK_HAN
+
+
 def _first_date_in(lines: list[Line], indices: range | list[int]) -> DateMatch | None:
-    """The first full date printed outside links on these lines."""
+    """The first full date printed outside links on these lines, related-article entries skipped."""
     for i in indices:
-        match = first_date(lines[i].plain)
+        line = lines[i]
+        if _is_link_list_item(line):
+            continue
+        match = first_date(line.plain)
         if match is not None:
             return match
     return None
@@ -205,19 +224,18 @@ def _layout(root: LexborNode, page_title: str | None, title_ids: frozenset[int])
 def _selected_layout(
     tree: LexborHTMLParser, selectors: FieldSelectors, page_title: str | None, title_ids: frozenset[int]
 ) -> _Layout | None:
-    """The body as a profile's selector names it: every line of that element is body."""
+    """The body as a profile's selector names it: every line of that element is body.
+
+    The whole page is still flattened so the headline and the dateline can be
+    found around the selected element.
+    """
     node = tree.css_first(selectors.body) if selectors.body else None
     if node is None:
         return None
-    whole = page_lines(tree.body or tree.root, title_ids)
-    inner = page_lines(node, title_ids)
-    # Locate the selected element's lines inside the whole page, for headline/date zones.
-    texts = [line.text for line in whole.lines]
-    start = 0
-    if inner.lines:
-        first = inner.lines[0].text
-        start = texts.index(first) if first in texts else 0
-    span = BodySpan(start, start + len(inner.lines), 0.0)
+    whole = page_lines(tree.body or tree.root, title_ids, mark=node.mem_id)
+    if whole.marked is None or whole.marked[0] == whole.marked[1]:
+        return None  # selector matched nothing visible: the generic path decides
+    span = BodySpan(whole.marked[0], whole.marked[1], 0.0)
     headline = choose_headline(whole.lines, page_title, span.start, span.end)
     body_start = span.start
     if headline.index is not None and span.start <= headline.index < span.end:

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from extract.content import line_weight
+from extract.dateline import first_date
 from extract.textlines import Line
 
 # Separators between headline, column and site name in <title>.
@@ -19,6 +21,13 @@ _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]+|-{2,}|—+|－+|\s+-\s*|-\s+|::|>>|»
 # How far before the body the headline may sit, in lines.
 _LOOKBACK = 40
 _MAX_HEADLINE_CHARS = 100
+# An unmarked headline (no <title> match, no heading tag) is a plain line this long
+# within this many lines above the first paragraph.
+_MIN_UNMARKED_CHARS = 4
+_MAX_UNMARKED_CHARS = 50
+_UNMARKED_REACH = 8
+# Lines that are labels, not headlines: 编者按, 摘要, 正文, 当前位置….
+_NOT_A_HEADLINE = re.compile(r"[：:。]|^(?:编者按|摘要|导语|正文|简介|当前位置|您现在的位置)")
 # Forum and bulletin pages label the headline: 主题：…, 标题：….
 _LABELLED = re.compile(r"^\s*(?:主题|标题|题目|帖子主题)\s*[:：]\s*(?P<text>\S.*)$")
 
@@ -78,6 +87,42 @@ def choose_headline(lines: list[Line], page_title: str | None, body_start: int, 
             best = (score, i, text)
     if best is not None and best[0] > 2.0:
         return Headline(best[2], best[1])
+    unmarked = _unmarked_headline(lines, body_start, body_end)
+    if unmarked is not None:
+        return Headline(lines[unmarked].text, unmarked)
     if segments:
         return Headline(segments[0], None)
     return Headline(None, None)
+
+
+def _is_plain_label(line: Line) -> bool:
+    """Short unpunctuated text without links or dates: what an unmarked headline looks like."""
+    text = line.text
+    return (
+        _MIN_UNMARKED_CHARS <= line.chars <= _MAX_UNMARKED_CHARS
+        and line_weight(line) == 0.0
+        and not line.link_chars
+        and not _NOT_A_HEADLINE.search(text)
+        and first_date(text) is None
+    )
+
+
+def _unmarked_headline(lines: list[Line], body_start: int, body_end: int) -> int | None:
+    """When nothing matches <title> (a site name, "显示", empty), the headline is usually the
+    first of the plain short lines standing right above the first paragraph."""
+    first_prose = next(
+        (i for i in range(body_start, min(body_end, body_start + _UNMARKED_REACH)) if line_weight(lines[i]) > 0),
+        None,
+    )
+    if first_prose is None:
+        return None
+    found = None
+    for i in range(first_prose - 1, max(-1, first_prose - _UNMARKED_REACH), -1):
+        line = lines[i]
+        if _is_plain_label(line):
+            found = i
+        elif line.link_chars * 2 > line.chars or first_date(line.text) is not None or line.chars <= 12:
+            continue  # a byline, a dateline or a share bar between headline and text
+        else:
+            break
+    return found

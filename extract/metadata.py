@@ -36,13 +36,18 @@ _REPORTER = re.compile(
 # What may follow the names on a reporter line: 发自北京, 山东冠县报道, 摄.
 _REPORTER_TAIL = re.compile(r"^\s*(?:发自\S{0,8}\s*$|\S{0,8}报道\s*$|[/／]\s*(?:文|图)|文\s*$|[)）】\]]\s*$|$)")
 _MAX_REPORTER_LINE = 40
+# 责编 labels start the line or a bracket/field and are followed by a colon or a space:
+# (责编：王静、张三), 【编辑:刘欢】, (松花江网编辑 孙桂芳) — not 编辑部 or 主编辑器.
 _EDITORS = re.compile(
-    r"(?:责任编辑|责编|编辑|编审|审核|校对)\s*[:：]?\s*(?P<value>[^()（）\[\]【】]+?)\s*[)）\]】]?\s*$"
+    r"(?:^|[\s（(【\[|｜])[^\s：:，。]{0,8}?(?:责任编辑|责编|编辑|编审|审核|校对)\s*(?:[:：]\s*|\s+)"
+    r"(?P<value>[^()（）\[\]【】\s][^()（）\[\]【】]*?)\s*(?:[)）\]】].*)?$"
 )
 _LABELS = re.compile(
     r"(?:来源|稿源|出处|作者|记者|通讯员|责任编辑|责编|编辑|发布时间|发布日期|发表时间|发表日期|更新时间|时间|日期|"
     r"点击|浏览|阅读|次数|字号|字体|打印|关闭|窗口|收藏|分享|大|中|小|默认|【|】|\[|\]|\(|\)|（|）|:|：|\||｜|/|-)"
 )
+# A byline label the template left empty: 责任编辑：, (来源：).
+_EMPTY_LABEL = re.compile(r"\s*[（(【\[]?\s*(?:责任编辑|责编|编辑|来源|作者|记者)\s*[:：]\s*[)）】\]]?\s*")
 _SPLIT_NAMES = re.compile(r"\s*[、，,;；/]\s*|\s+")
 # Metadata lines are short; a long line is prose that happens to mention a 记者.
 _MAX_META_CHARS = 90
@@ -96,7 +101,7 @@ _MARKUP = re.compile(r"[=<>\"{}]")
 
 
 def _value(norm: NormalisedLine, match: re.Match) -> str | None:
-    value = norm.cut(match.start("value"), match.end("value")).strip(" ：:|｜/,，")
+    value = norm.cut(match.start("value"), match.end("value")).strip(" ：:|｜/,，()（）[]【】")
     if not value or _MARKUP.search(value):
         return None
     return value
@@ -205,6 +210,8 @@ def is_metadata_line(norm: NormalisedLine) -> bool:
     if len(text) > _MAX_META_CHARS or "。" in text:
         return False
     if _SOURCE.search(text) or _EDITORS.search(text) and len(text) <= _MAX_META_CHARS // 2:
+        return True
+    if _EMPTY_LABEL.fullmatch(text):
         return True
     if _AUTHOR.search(text) and len(text) <= _MAX_META_CHARS // 2:
         return True

@@ -35,6 +35,16 @@ class HostClock:
             self._next[host] = start + min_delay_s
             return start
 
+    def mark_sent(self, host: str, min_delay_s: float) -> None:
+        """Count the delay from when the request really went out.
+
+        Under load a sleeper wakes late; counting from the booked time would
+        let the next request follow the late one by less than the delay.
+        """
+        with self._lock:
+            sent = time.monotonic()
+            self._next[host] = max(self._next.get(host, sent), sent + min_delay_s)
+
     def hold_off(self, host: str, until: float) -> None:
         """Push the host's next slot to `until` (a 429/503 Retry-After applies to the whole host)."""
         with self._lock:

@@ -76,6 +76,8 @@ class Container:
 class PageLines:
     lines: list[Line] = field(default_factory=list)
     containers: list[Container] = field(default_factory=list)
+    # Lines of the element page_lines was asked to mark (a profile's body selector), if any.
+    marked: tuple[int, int] | None = None
 
 
 def normalise_space(text: str) -> str:
@@ -95,27 +97,29 @@ _LINK = ("link",)
 class _Walker:
     """Accumulates inline text into the current line; block edges flush it."""
 
-    __slots__ = ("lines", "containers", "parts", "plain_parts", "link_chars", "in_link", "in_heading",
-                 "block_tag", "child_stack", "title_ids")  # fmt: skip
+    __slots__ = ("lines", "containers", "parts", "plain_parts", "link_chars", "in_heading",
+                 "block_tag", "child_stack", "title_ids", "mark", "marked")  # fmt: skip
 
-    def __init__(self, title_ids: frozenset[int]) -> None:
+    def __init__(self, title_ids: frozenset[int], mark: int | None = None) -> None:
         self.lines: list[Line] = []
         self.containers: list[Container] = []
         self.parts: list[str] = []
         self.plain_parts: list[str] = []
         self.link_chars = 0
-        self.in_link = 0
         self.in_heading = 0
         self.block_tag = "body"
         self.child_stack: list[list[tuple[int, int]]] = [[]]
         self.title_ids = title_ids
+        self.mark = mark
+        self.marked: tuple[int, int] | None = None
 
     def flush(self) -> None:
+        # The part lists are cleared in place: walk() holds them in locals.
         parts = self.parts
         if not parts:
             return
         text = _SPACE.sub(" ", "".join(parts)).strip()
-        self.parts = []
+        parts.clear()
         if text:
             chars = len(text) - text.count(" ")
             links = self.link_chars
@@ -125,7 +129,7 @@ class _Walker:
             else:
                 plain = text
             self.lines.append(Line(text, chars, links, self.in_heading > 0, self.block_tag, plain))
-        self.plain_parts = []
+        self.plain_parts.clear()
         self.link_chars = 0
 
     def walk(self, root: LexborNode) -> None:
@@ -142,7 +146,12 @@ class _Walker:
         skip_tags = _SKIP
         headings = _HEADINGS
         title_ids = self.title_ids
+        mark = self.mark
         lines = self.lines
+        parts = self.parts
+        plain_parts = self.plain_parts
+        flush = self.flush
+        in_link = 0
         # Entries: (child iterator, exit): exit is None (inline), _LINK, or a block record
         # (tag, first line, enclosing block tag, heading flag, depth).
         stack: list[tuple] = [(root.iter(include_text=True), None)]
@@ -153,15 +162,17 @@ class _Walker:
                 if exit_ is None:
                     continue
                 if exit_ is _LINK:
-                    self.in_link -= 1
+                    in_link -= 1
                     continue
-                tag, start, saved_tag, heading, depth = exit_
-                if self.parts:
-                    self.flush()
+                tag, start, saved_tag, heading, depth, is_mark = exit_
+                if parts:
+                    flush()
                 children = self.child_stack.pop()
                 self.in_heading -= heading
                 self.block_tag = saved_tag
                 end = len(lines)
+                if is_mark:
+                    self.marked = (start, end)
                 if end > start:
                     self.child_stack[-1].append((start, end))
                     self.containers.append(Container(tag, start, end, depth, children))
@@ -173,46 +184,49 @@ class _Walker:
                     continue
                 if value.isspace():
                     # Layout whitespace between tags: a space inside a line, nothing at its edges.
-                    if self.parts:
-                        self.parts.append(" ")
+                    if parts:
+                        parts.append(" ")
                     continue
-                self.parts.append(value)
-                if self.in_link:
+                parts.append(value)
+                if in_link:
                     self.link_chars += len(value) - value.count(" ") - value.count("\n") - value.count("\t")
                 else:
-                    self.plain_parts.append(value)
-            elif tag in block_tags:
-                if self.parts:
-                    self.flush()
+                    plain_parts.append(value)
+            elif tag in block_tags or (mark and child.mem_id == mark):
+                if parts:
+                    flush()
                 heading = tag in headings or (bool(title_ids) and child.mem_id in title_ids)
+                is_mark = bool(mark) and child.mem_id == mark
                 stack.append(
-                    (child.iter(include_text=True), (tag, len(lines), self.block_tag, heading, len(stack)))
+                    (child.iter(include_text=True), (tag, len(lines), self.block_tag, heading, len(stack), is_mark))
                 )
                 self.block_tag = tag
                 self.in_heading += heading
                 self.child_stack.append([])
             elif tag == "br":
-                self.flush()
+                flush()
             elif tag in skip_tags or tag is None or tag[0] in "_!-":
                 continue
             elif tag == "a" and child.attributes.get("href") is not None:
-                self.in_link += 1
+                in_link += 1
                 stack.append((child.iter(include_text=True), _LINK))
             else:
                 stack.append((child.iter(include_text=True), None))
 
 
-def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset()) -> PageLines:
+def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: int | None = None) -> PageLines:
     """The visual lines under `root` and the block containers that hold them.
 
     `title_ids` are the mem_ids of elements whose class/id marks a headline
-    (see title_hinted); their lines are flagged as headings.
+    (see title_hinted); their lines are flagged as headings. `mark` is the
+    mem_id of one element whose line range is wanted (PageLines.marked); it
+    is treated as a block even when inline.
     """
-    walker = _Walker(title_ids)
+    walker = _Walker(title_ids, mark)
     walker.walk(root)
     walker.flush()
     walker.containers.append(Container(root.tag or "root", 0, len(walker.lines), -1, walker.child_stack[0]))
-    return PageLines(walker.lines, walker.containers)
+    return PageLines(walker.lines, walker.containers, walker.marked)
 
 
 def title_hinted(tree: LexborHTMLParser) -> frozenset[int]:

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
+from prefect import deploy as prefect_deploy
 from prefect import serve
 from prefect.client.schemas.schedules import CronSchedule
-from prefect.deployments.runner import RunnerDeployment
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 from prefect.utilities.annotations import freeze
 
@@ -102,31 +103,53 @@ def _adapt_schema(deployment: RunnerDeployment, names: Sequence[str]) -> None:
         properties["max_pages"]["minimum"] = 1
 
 
-def build_deployments(config: ServeConfig) -> list[RunnerDeployment]:
-    """The three deployments, ready for `prefect.serve`."""
-    names = [p.name for p in config.profiles()]
+def _nightly_schedules(config: ServeConfig, names: Sequence[str], *, per_source: bool):
+    """One schedule for all sources, or one per source so a work pool's workers share the night's sources."""
+    if not per_source:
+        return [Cron(config.cron, timezone=config.timezone)]
+    return [
+        Cron(config.cron, timezone=config.timezone, parameters={"sources": [name]}, slug=f"nightly-{name}")
+        for name in names
+    ]
+
+
+def build_deployments(config: ServeConfig, *, work_pool: str | None = None) -> list[RunnerDeployment]:
+    """The three deployments: for `prefect.serve`, or (with `work_pool`) for that pool's workers.
+
+    Pool deployments name their flows by module path (`flows.backfill.backfill`),
+    so any worker machine with dangjian installed can load them without a copy
+    of this checkout; their nightly runs one run per source, spread over workers.
+    """
+    names = [p.name for p in config.profiles() if p.enabled]
+    all_names = [p.name for p in config.profiles()]
     fixed = config.fixed_parameters()
+    pool_options = {} if work_pool is None else {
+        "work_pool_name": work_pool, "entrypoint_type": EntrypointType.MODULE_PATH,
+    }
     nightly = ingest.to_deployment(
         name="nightly",
-        schedules=[Cron(config.cron, timezone=config.timezone)],
+        schedules=_nightly_schedules(config, names, per_source=work_pool is not None),
         parameters={**fixed, "mode": freeze("nightly")},
         description=f"All enabled sources, new articles only; {config.cron} ({config.timezone}).",
         tags=TAGS,
+        **pool_options,
     )
     backfill_deployment = backfill.to_deployment(
         name="backfill",
         parameters=fixed,
         description="Walk list pages back to a date, or fetch given article URLs. Start it with Run > Custom run.",
         tags=TAGS,
+        **pool_options,
     )
     reprocess_deployment = reprocess.to_deployment(
         name="reprocess",
         parameters=fixed,
         description="Re-clean archived pages with the current cleaner; fetches nothing.",
         tags=TAGS,
+        **pool_options,
     )
     for deployment in (nightly, backfill_deployment, reprocess_deployment):
-        _adapt_schema(deployment, names)
+        _adapt_schema(deployment, all_names)
     return [nightly, backfill_deployment, reprocess_deployment]
 
 
@@ -134,3 +157,18 @@ def serve_deployments(config: ServeConfig, *, limit: int | None = None) -> None:
     """Register the deployments and run their flow runs in this process until interrupted."""
     config.check()
     serve(*build_deployments(config), limit=limit)
+
+
+def deploy_to_work_pool(config: ServeConfig, work_pool: str) -> list[str]:
+    """Register the deployments on a work pool and return their ids; the pool's workers run them.
+
+    Nothing is built or pushed: workers import the flows from the installed
+    dangjian package, and read the sources file and warehouse paths frozen
+    here, so those must exist at the same paths on every worker machine.
+    """
+    config.check()
+    ids = prefect_deploy(
+        *build_deployments(config, work_pool=work_pool), work_pool_name=work_pool,
+        build=False, push=False, print_next_steps_message=False, ignore_warnings=True,
+    )
+    return [str(i) for i in ids]

@@ -15,6 +15,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from dangjian.pipeline import process_page
 from extract.discover import Discovery, discover_articles
@@ -26,6 +27,13 @@ from transform.article import ProcessedPage
 from warehouse.store import Warehouse
 
 BATCH_SIZE = 100
+
+# Batches go to tasks wrapped in `quote`: Prefect otherwise walks every
+# argument object by object, looking for futures to resolve and upstream
+# runs to link (visit_collection), which cost more than fetching the pages
+# (bench/bench_end_to_end.py --profile: ~500 visits per page, 14 of 28 s of
+# task overhead in collect_task_run_inputs, the rest in resolving inputs).
+# Nothing these tasks receive is a future, so nothing is lost.
 
 
 def _policy(profile: SourceProfile) -> HostPolicy:
@@ -92,7 +100,7 @@ def _crawl_source(
     tally = report.tally(profile.name)
     if article_urls is None:
         discovery = discover_source(
-            profile, warehouse.known_urls(profile.name), stop_at_known, since, until, None, settings
+            profile, quote(warehouse.known_urls(profile.name)), stop_at_known, since, until, None, settings
         )
         tally.list_pages += len(discovery.list_pages)
         for page in discovery.list_pages:
@@ -110,11 +118,11 @@ def _crawl_source(
             FetchRequest(url=u, source_name=profile.name, policy=_policy(profile), validators=validators.get(u))
             for u in batch
         ]
-        pages = fetch_batch(requests, settings)
+        pages = fetch_batch(quote(requests), settings)
         for page in pages:
             page.source_name = profile.name
-        processed = process_batch(pages, profile)
-        stats = load_batch(str(warehouse.path), run_id, processed)
+        processed = process_batch(quote(pages), profile)
+        stats = load_batch(str(warehouse.path), run_id, quote(processed))
         tally.count_pages(pages)
         tally.add_load(stats)
         report.record_failures(profile.name, processed)

@@ -82,9 +82,12 @@ def reprocess(
     """
     logger = get_run_logger()
     filters = RunFilters.from_parameters(sources, since, until, urls, max_pages)
-    profiles = filters.check(load_sources(sources_file))
+    configured = load_sources(sources_file)
+    profiles = filters.check(configured)
     warehouse = Warehouse(warehouse_path)
     warehouse.migrate()
+    # Which copy of a mirrored article is canonical follows the sources file as it is now.
+    warehouse.register_sources(configured)
     run_id = warehouse.start_run("reprocess", {
         "sources_file": sources_file, "sources": list(filters.sources) or None,
         "since": since and since.isoformat(), "until": until and until.isoformat(),

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+import gzip
 import socket
 import sys
 import time
 import tracemalloc
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from faultserver import ETAG, GBK_PAGE, HTML_PAGE, LAST_MODIFIED, FaultServer  # noqa: E402
 
+from extract.body import BodyTooLarge, BrokenEncoding, UnsupportedEncoding, read_capped  # noqa: E402
 from extract.fetch import (  # noqa: E402
     FAILED,
     FETCHED,
@@ -39,7 +42,7 @@ from extract.fetch import (  # noqa: E402
     fetch_pages,
     retry_after_seconds,
 )
-from extract.politeness import HttpsHosts  # noqa: E402
+from extract.politeness import HostClock, HttpsHosts  # noqa: E402
 from extract.robots import parse_robots  # noqa: E402
 
 FAST = FetchSettings(
@@ -65,8 +68,10 @@ def fetch(server: FaultServer, path: str, settings: FetchSettings = FAST, **requ
     return fetch_pages([FetchRequest(url=server.url(path), **request)], settings, state=CrawlState())[0]
 
 
-# Server-side arrival times jitter by a few ms (scheduling, parsing) around the client's send times.
-JITTER_S = 0.02
+# Server-side arrival times jitter around the client's send times: the server shares the GIL with the
+# fetcher and the machine with other test runs. Without pacing the gaps would be ~1 ms, so a 50 ms
+# tolerance still tells pacing from none.
+JITTER_S = 0.05
 
 
 def gaps(hits) -> list[float]:
@@ -128,7 +133,7 @@ def test_dripping_body_hits_the_total_timeout(server):
     page = fetch(server, "/drip.html", settings)
     assert page.outcome == FAILED
     assert page.error == "timeout after 1 attempt (total timeout 0.6 s)"
-    assert page.elapsed_s < 1.5
+    assert page.elapsed_s < 3
 
 
 def test_500_then_200_is_retried_after_a_backoff(server):
@@ -136,7 +141,7 @@ def test_500_then_200_is_retried_after_a_backoff(server):
     assert page.outcome == FETCHED and page.status == 200 and page.attempts == 2
     (gap,) = gaps(server.hits_for("/flaky/a.html"))
     # equal jitter: the first wait is in [base/2, base] = [0.1, 0.2] s
-    assert 0.1 - JITTER_S <= gap < 0.6
+    assert 0.1 - JITTER_S <= gap < 1.5  # upper bound only catches a runaway backoff
 
 
 def test_persistent_500_fails_with_status_and_keeps_the_error_page(server):
@@ -344,16 +349,14 @@ def test_hosts_are_fetched_concurrently():
     try:
         policy = HostPolicy(min_delay_s=0.3)
         requests = [FetchRequest(srv.url(f"/ok/c{i}.html"), policy=policy) for i in range(3) for srv in (a, b)]
-        started = time.monotonic()
         pages = fetch_pages(requests, FAST, state=CrawlState())
-        wall = time.monotonic() - started
         assert [p.outcome for p in pages] == [FETCHED] * 6
         assert [p.requested_url for p in pages] == [r.url for r in requests]  # request order kept
-        # Serially this is >= 5 x 0.3 s (plus robots); two hosts in parallel need about 3 x 0.3 s.
-        assert wall < 1.4
-        a_hits = [h.at for h in a.hits if h.path.startswith("/ok/")]
-        b_hits = [h.at for h in b.hits if h.path.startswith("/ok/")]
-        assert min(b_hits) < max(a_hits) and min(a_hits) < max(b_hits)
+        a_hits = sorted(h.at for h in a.hits if h.path.startswith("/ok/"))
+        b_hits = sorted(h.at for h in b.hits if h.path.startswith("/ok/"))
+        # Each host waits 0.3 s between its pages; the other host's pages go out in those gaps.
+        assert b_hits[0] < a_hits[1] and a_hits[0] < b_hits[1]
+        assert min(later - earlier for earlier, later in zip(a_hits, a_hits[1:])) >= 0.3 - JITTER_S
     finally:
         a.stop()
         b.stop()
@@ -475,3 +478,39 @@ def test_robots_percent_encoding_and_empty_disallow():
 
 def test_robots_that_is_an_html_page_allows_everything():
     assert parse_robots("<html><body>404 页面不存在</body></html>", UA).allows("http://h/a.html")
+
+
+# ---------------------------------------------------------------- body decoding (extract/body.py)
+
+def _read(data: bytes, encoding: str | None, cap: int = 10**6) -> bytes:
+    async def chunks():
+        for i in range(0, len(data), 7):  # tiny chunks: every boundary case of the inflater
+            yield data[i:i + 7]
+
+    return asyncio.run(read_capped(chunks(), encoding, cap, [0]))
+
+
+def test_body_codings_seen_in_the_wild():
+    page = "基层党组织建设".encode() * 2000
+    assert _read(gzip.compress(page) + b"\0\0\0", "gzip") == page  # NUL padding after the stream
+    assert _read(gzip.compress(page) + gzip.compress(b"!"), "gzip") == page + b"!"  # two members
+    assert _read(zlib.compress(page), "deflate") == page
+    assert _read(zlib.compress(page)[2:-4], "deflate") == page  # raw deflate sent as "deflate"
+    assert _read(gzip.compress(gzip.compress(page)), "gzip, gzip") == page
+    with pytest.raises(BrokenEncoding):
+        _read(gzip.compress(page)[:-20], "gzip")
+    with pytest.raises(UnsupportedEncoding):
+        _read(page, "br")
+    with pytest.raises(BodyTooLarge):
+        _read(gzip.compress(page), "gzip", cap=1000)
+
+
+def test_host_clock_counts_the_delay_from_the_real_send():
+    clock = HostClock()
+    first = clock.book("h", 0.2)
+    time.sleep(0.05)  # the sender woke late
+    clock.mark_sent("h", 0.2)
+    sent = time.monotonic()
+    second = clock.book("h", 0.2)
+    assert second - first >= 0.25 - 1e-3 and second >= sent + 0.2 - 1e-3
+    assert clock.book("other", 0.2) <= time.monotonic()  # hosts do not share a budget

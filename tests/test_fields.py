@@ -139,6 +139,18 @@ def test_inserted_related_box_does_not_end_the_article():
     assert blocks[-len(rest) :] == rest
 
 
+def test_numbered_points_in_a_list_are_body_but_teaser_lists_are_not():
+    points = ["坚持党建引领。", "强化阵地建设。", "健全服务机制。"]
+    teasers = "".join(f"<li>某地党建工作动态第{i}期...</li>" for i in range(8))
+    html = (
+        "<html><body><div><h1>标题</h1>"
+        + f"<p>{PARAGRAPHS[0]}</p><ol>"
+        + "".join(f"<li>{p}</li>" for p in points)
+        + f"</ol><p>{PARAGRAPHS[1]}</p></div><div><ul>{teasers}</ul></div></body></html>"
+    )
+    assert extract_fields(html).blocks == [PARAGRAPHS[0], *points, PARAGRAPHS[1]]
+
+
 def test_hidden_text_is_not_extracted():
     html = (
         "<html><body><div><h1>标题</h1>"
@@ -158,6 +170,23 @@ def test_date_falls_back_to_meta_then_url():
     assert extract_fields(bare).published_at is None
 
 
+def test_official_notice_dated_in_chinese_numerals_at_its_foot():
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = f"""<html><body><div><h1>关于开展党员冬训工作的通知</h1>{body}
+    <p>中共某县委组织部</p><p>二〇二四年一月九日</p></div></body></html>"""
+    fields = extract_fields(html)
+    assert fields.published_at == datetime(2024, 1, 9)
+    assert "二〇二四年一月九日" in fields.metadata_lines
+    assert fields.blocks == [*PARAGRAPHS, "中共某县委组织部"]
+
+
+def test_related_list_dates_are_not_the_dateline():
+    related = "".join(f'<div>·<a href="/n/{i}.html">某地召开党建工作推进会第{i}次</a>（2005-04-0{i + 1}）</div>' for i in range(5))
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = f"<html><body>{related}<div>{body}</div></body></html>"
+    assert extract_fields(html).published_at is None
+
+
 def test_footer_copyright_year_is_not_a_date():
     html = modern_page().replace("2018年10月31日13:58&nbsp;&nbsp;", "").replace(
         '<meta name="publishdate" content="2018-10-30">', ""
@@ -172,6 +201,11 @@ def test_profile_selectors_override_generic_choices():
     assert fields.title == "相关新闻"
     assert fields.published_at == datetime(2018, 11, 1, 8, 0)
     assert fields.blocks[: len(PARAGRAPHS)] == PARAGRAPHS
+
+
+def test_body_selector_matching_nothing_falls_back_to_generic():
+    fields = extract_fields(modern_page(), selectors=FieldSelectors(body="#no-such-element"))
+    assert fields.blocks == PARAGRAPHS
 
 
 def test_empty_page_gives_empty_fields():
@@ -227,6 +261,28 @@ def test_reporter_in_lead_paragraph():
     fields = extract_fields(html)
     assert fields.author == "格桑边觉"
     assert fields.blocks[0] == lead
+
+
+def test_unmarked_headline_when_title_tag_says_nothing():
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = f"""<html><head><title>显示</title></head><body>
+    <table><tr><td><a href="/">首页</a> | <a href="/x/">文章</a></td></tr>
+    <tr><td><p>某区党建引领基层治理纪实</p><p>张三</p>{body}</td></tr></table></body></html>"""
+    fields = extract_fields(html)
+    assert fields.title == "某区党建引领基层治理纪实"
+    assert fields.blocks[-len(PARAGRAPHS) :] == PARAGRAPHS
+    assert "某区党建引领基层治理纪实" not in fields.blocks
+
+
+def test_stamp_next_to_the_body_beats_a_blog_box_further_up():
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    links = "".join(f'<p><a href="/l{i}">友情链接{i}</a></p>' for i in range(10))
+    html = f"""<html><head><title>China blog--某某的博客</title></head><body>
+    <h2>某某的博客</h2>{links}
+    <div>Blog信息</div><div>建立于:2004年10月6日</div>
+    <div><a href="/p/1">[党建]学习体会</a></div><div>someone 发表于 2005-9-15 11:46:00</div>
+    <div>{body}</div></body></html>"""
+    assert extract_fields(html).published_at == datetime(2005, 9, 15, 11, 46)
 
 
 # --- the project's bundled sample sites ----------------------------------------------------

@@ -101,5 +101,5 @@ def test_catalogue_figures_are_what_the_extractor_finds() -> None:
 
 def test_catalogue_subjects_and_measures_mostly_agree() -> None:
     agreement = _agreement()
-    assert Agreement.rate(agreement.subject) >= 0.85
-    assert Agreement.rate(agreement.measure) >= 0.7
+    assert Agreement.rate(agreement.subject) >= 0.9
+    assert Agreement.rate(agreement.measure) >= 0.9

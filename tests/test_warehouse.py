@@ -247,6 +247,10 @@ def test_same_ingest_twice_leaves_every_table_identical(warehouse: Warehouse) ->
     assert table_contents(warehouse.path, ignore=ignore) == before
     assert (first_stats.articles_new, stats.articles_new, stats.articles_updated, stats.articles_unchanged) == (2, 0, 0, 2)
     assert sum(len(rows) for rows in before.values()) > 10
+    keys = {"pages": "url", "fetches": "url, fetched_at", "article_copies": "url", "articles": "article_id",
+            "article_numbers": "article_id, position", "removed_fragments": "copy_url, position"}  # fmt: skip
+    for table, key in keys.items():
+        assert query(warehouse, f"SELECT count(*) = count(DISTINCT ({key})) FROM {table}") == [(True,)], table
 
 
 def test_article_ids_are_the_same_in_a_fresh_rebuild(tmp_path: Path) -> None:

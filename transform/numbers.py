@@ -13,10 +13,12 @@ Conventions (documented here because the warehouse relies on them):
 * Money keeps the statistical unit as written: 20万元 is value 20, unit 万元;
   any other magnitude is multiplied out: 2万余人次 is 20000 人次.
 * A magnitude without a counting unit (受益群众1.2万) has unit "".
-* `qualifier` is kept as written (超, 超过, 近, 约, 逾, 达, 多达, 不少于,
-  余, 多, 以上, 左右); one before and one after the number combine as
-  近…余. 达到 ("reached") states an exact figure and is not a qualifier:
-  满意度达到98% is the figure 98%. 2000人(次) is unit 人次.
+* `qualifier` is kept as written (超, 超过, 近, 约, 逾, 达, 达到, 多达,
+  不少于, 余, 多, 以上, 左右); one before and one after the number combine
+  as 近…余. 达 and 达到 both mean "reached" and are treated alike: the
+  qualifier says the figure is a level attained, and `text` keeps it, as a
+  reader cites it (满意度达到98% -> "达到98%", qualifier 达到; 受益群众达
+  1.2万 -> "达1.2万", qualifier 达). 2000人(次) is unit 人次.
 * Lists sharing a unit (14.3、10.3个百分点) give one figure per number.
 * A Chinese-numeral count is accepted when it has a qualifier or a magnitude
   (千余名, 二十五个), or is 2-9 with a unit that only counts concrete things
@@ -30,7 +32,13 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from transform.figure_subjects import counted_before, measure_before, subject_after
+from transform.figure_subjects import (
+    continues_statistic,
+    counted_after,
+    counted_before,
+    measure_after,
+    measure_before,
+)
 from transform.numerals import (
     CN_MAGNITUDES,
     is_bare_magnitude,
@@ -64,7 +72,7 @@ class Figure:
 _AR = r"[0-9０-９]+(?:,[0-9]{3}(?![0-9]))*(?:[.．][0-9０-９]+)?"
 _CN = r"[零〇一二两三四五六七八九十百千万亿]+"
 _MAG = r"[百千万亿]+"
-_PRE = "将近|接近|超过|大约|多达|高达|长达|不足|不到|不少于|不低于|至少|近|超|逾|约|达(?!到)"
+_PRE = "将近|接近|超过|大约|多达|高达|长达|不足|不到|不少于|不低于|至少|达到|近|超|逾|约|达"
 # Longest first: 个百分点 before 个, 人次 before 人, 平方米 before 米.
 _UNITS = (
     "个百分点|百分点|平方公里|平方米|岁|个[多余]?月|个?[多余]?小时|人次|场次|批次|万元|亿元|公里|千米|小时|分钟|课时|学时"
@@ -96,6 +104,7 @@ _PRE_BLOCKED_AFTER = {
     "约": frozenset("签制节契预相条邀公婚履特合规"),
     "近": frozenset("最附就临靠亲逼将接贴"),
     "达": frozenset("到抵送下传表发通直雷转长多高"),
+    "达到": frozenset("抵送下传表发通直雷转长多高"),
     "超": frozenset("赶高远"),
 }
 # Units that, followed by these, are the start of a word instead (期间, 支部, 所以).
@@ -129,9 +138,17 @@ def extract_figures(body: str) -> list[Figure]:
         figure = _figure_from(body, match, protected, sentences)
         if figure is None:
             continue
-        figures.extend(_list_heads(body, figure))
+        heads = _list_heads(body, figure)
+        if heads and figure.subject is None and figure.measure is None:
+            # 满意度提升14.3、10.3个百分点: the list's subject is written before its first number.
+            subject, measure = _counted(body, heads[0].start, match, figure.unit)
+            figure = Figure(**{**figure.__dict__, "subject": subject, "measure": measure})
+            heads = _list_heads(body, figure)
+        figures.extend(heads)
         if figure.subject is None and _follows_figure(body, figure, figures):
             figure = _with_subject(figure, figures[-1])
+        elif figure.subject is None and _compares_with_figure(body, figure, figures):
+            figure = Figure(**{**figure.__dict__, "subject": figures[-1].subject})
         figures.append(figure)
     return figures
 
@@ -288,15 +305,22 @@ def _qualifier(body: str, m: re.Match[str], num_start: int) -> tuple[str | None,
 
 
 def _counted(body: str, start: int, m: re.Match[str], unit: str) -> tuple[str | None, str | None]:
-    """Subject and measure: noun after the unit first (12个党支部), else before the number."""
+    """Subject and measure: noun after the unit first (12个党支部), else before the number.
+
+    A duration counts time, so only a head noun names it (服务时长, 党龄) and
+    the verb before it is its measure (每天开放不少于8小时).
+    """
     if unit in _DURATION_UNITS:
-        return None, None
+        counted = counted_before(body, start, unit)
+        return counted.subject, counted.measure or measure_before(body, start)
     if unit and unit not in ("%", "个百分点"):
-        after = subject_after(body, m.end())
-        if after:
-            return after, measure_before(body, start)
-    counted = counted_before(body, start)
-    return counted.subject, counted.measure
+        after = counted_after(body, start, m.end())
+        if after.subject:
+            return after.subject, after.measure
+    counted = counted_before(body, start, unit)
+    if counted.subject and counted.measure is None and unit not in ("%", "个百分点"):
+        return counted.subject, measure_after(body, m.end())  # 共有学员约150人参加
+    return counted.subject, counted.measure or measure_before(body, start)  # 修建了两座便民桥
 
 
 class _Sentences:
@@ -349,6 +373,13 @@ def _follows_figure(body: str, figure: Figure, figures: list[Figure]) -> bool:
         return False
     last = figures[-1]
     return body[last.end : figure.start] in ("、", "，", ",", "和", "及", "与") and last.sentence == figure.sentence
+
+
+def _compares_with_figure(body: str, figure: Figure, figures: list[Figure]) -> bool:
+    """满意率达到96.8%，较上年提高3.5个百分点: the change is of the figure just given."""
+    if not figures or figures[-1].sentence != figure.sentence:
+        return False
+    return continues_statistic(body[figures[-1].end : figure.start])
 
 
 def _with_subject(figure: Figure, source: Figure) -> Figure:

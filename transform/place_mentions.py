@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from transform.gazetteer import CITY, COUNTY, PROVINCE, Place, load_gazetteer
+from transform.gazetteer import CITY, COUNTY, PROVINCE, Gazetteer, Place, load_gazetteer
 
 # Short forms the gazetteer's suffix rule does not produce.
 _PROVINCE_ALIASES = {"新疆": "新疆维吾尔自治区", "兵团": "新疆维吾尔自治区"}
@@ -41,30 +41,45 @@ class Mention:
     short: bool  # written as a short name (长沙), not a full one (长沙市)
 
 
-@dataclass(frozen=True)
 class _Index:
-    names: dict[str, tuple[Place, ...]]
-    shorts: dict[str, tuple[Place, ...]]
-    longest: int
+    """Names to places, filled per name on first hit (a page meets a few dozen of 7,000).
+
+    Membership tests go straight to the gazetteer's own name index, so the
+    first `find_mentions` of a process costs one `max()` over the names, and
+    only names that are hits are cached (misses are most substrings tried).
+    """
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._gazetteer = gazetteer
+        self.full = gazetteer.full_names()
+        self.short = gazetteer.short_names() | _PROVINCE_ALIASES.keys()
+        self.longest = max(len(name) for name in self.full)
+        self._names: dict[str, tuple[Place, ...]] = {}
+        self._shorts: dict[str, tuple[Place, ...] | None] = {}
+
+    def names(self, name: str) -> tuple[Place, ...]:
+        """Places with this full name (one of `full`), by adcode."""
+        places = self._names.get(name)
+        if places is None:
+            places = self._names[name] = self._gazetteer.named(name)
+        return places
+
+    def shorts(self, name: str) -> tuple[Place, ...] | None:
+        """Provinces and prefecture cities with this short name (one of `short`), then aliases; None if none."""
+        if name not in self._shorts:
+            places = [p for p in self._gazetteer.short_named(name) if p.level in (PROVINCE, CITY)]
+            if len(name) < 2:
+                places = []
+            full = _PROVINCE_ALIASES.get(name)
+            if full:
+                places += [p for p in self._gazetteer.named(full) if p.level == PROVINCE]
+            self._shorts[name] = tuple(places) or None
+        return self._shorts[name]
 
 
 @cache
 def _index() -> _Index:
-    gazetteer = load_gazetteer()
-    names: dict[str, list[Place]] = {}
-    shorts: dict[str, list[Place]] = {}
-    for place in gazetteer.places():
-        names.setdefault(place.name, []).append(place)
-        if place.level in (PROVINCE, CITY) and place.short_name != place.name and len(place.short_name) >= 2:
-            shorts.setdefault(place.short_name, []).append(place)
-    for alias, full in _PROVINCE_ALIASES.items():
-        shorts.setdefault(alias, []).extend(p for p in names.get(full, []) if p.level == PROVINCE)
-    longest = max(len(n) for n in names)
-    return _Index(
-        names={k: tuple(v) for k, v in names.items()},
-        shorts={k: tuple(v) for k, v in shorts.items()},
-        longest=longest,
-    )
+    return _Index(load_gazetteer())
 
 
 def without_spam(text: str) -> str:
@@ -91,12 +106,13 @@ def find_mentions(text: str) -> list[Mention]:
 def _mention_at(text: str, i: int, index: _Index, previous: Mention | None) -> Mention | None:
     for length in range(min(index.longest, len(text) - i), 1, -1):
         name = text[i : i + length]
-        places = index.names.get(name)
-        short = False
-        if places is None:
-            places = index.shorts.get(name)
-            short = True
-        if places is None:
+        if name in index.full:
+            places, short = index.names(name), False
+        elif name in index.short:
+            places, short = index.shorts(name), True
+            if places is None:
+                continue
+        else:
             continue
         if text.startswith(_NOT_A_PLACE_AFTER, i + length):
             continue

@@ -60,6 +60,9 @@ TABLE_SCHEMAS = {"fetches": FETCHES_SCHEMA, "pages": PAGES_SCHEMA, "copies": COP
 class LoadStats:
     """What one load did. Article counts are per distinct article the batch touched.
 
+    `articles_unchanged` includes articles only seen again (an identical copy, a
+    304). `process_errors` counts fetched pages that yielded no article;
+    `copies_merged` new copies that joined an existing article (mirrors).
     A staged batch (`staged=True`) reports its page, figure and removal counts
     but no article counts: those are decided when the staged batch is loaded.
     """
@@ -127,10 +130,10 @@ def page_url(item: ProcessedPage) -> str:
     return canonical_url(item.page.requested_url)
 
 
-def _fetch_row(item: ProcessedPage, run_id: str) -> dict:
+def _fetch_row(item: ProcessedPage, url: str, run_id: str) -> dict:
     page = item.page
     return {
-        "url": page_url(item), "fetched_at": utc_naive(page.fetched_at), "requested_url": page.requested_url,
+        "url": url, "fetched_at": utc_naive(page.fetched_at), "requested_url": page.requested_url,
         "final_url": page.final_url, "status": page.status, "outcome": page.outcome,
         "error": page.error or (item.error if page.outcome != "fetched" else None),
         "elapsed_s": page.elapsed_s, "body_sha256": _sha256(page.body) if page.body else None,
@@ -138,10 +141,10 @@ def _fetch_row(item: ProcessedPage, run_id: str) -> dict:
     }  # fmt: skip
 
 
-def _page_row(item: ProcessedPage, run_id: str) -> dict:
+def _page_row(item: ProcessedPage, url: str, run_id: str) -> dict:
     page = item.page
     return {
-        "url": page_url(item), "requested_url": page.requested_url, "final_url": page.final_url,
+        "url": url, "requested_url": page.requested_url, "final_url": page.final_url,
         "redirects": list(page.redirects), "status": page.status,
         "headers": json.dumps(page.headers, ensure_ascii=False, sort_keys=True),
         "etag": _header(page.headers, "etag"), "last_modified": _header(page.headers, "last-modified"),
@@ -161,12 +164,12 @@ def _figure_rows(item: ProcessedPage) -> list[dict]:
     ]  # fmt: skip
 
 
-def _copy_row(item: ProcessedPage) -> dict:
+def _copy_row(item: ProcessedPage, url: str) -> dict:
     record = item.record
     cleaned = record.cleaned
     locality = record.locality
     row = {
-        "url": page_url(item), "final_url": item.page.final_url,
+        "url": url, "final_url": item.page.final_url,
         "source_name": record.source_name or item.page.source_name,
         "content_hash": record.content_hash, "simhash": record.simhash, "title": cleaned.title,
         "published_at": utc_naive(cleaned.published_at), "source": cleaned.source, "author": cleaned.author,
@@ -180,8 +183,7 @@ def _copy_row(item: ProcessedPage) -> dict:
     return row
 
 
-def _removed_rows(item: ProcessedPage) -> list[dict]:
-    url = page_url(item)
+def _removed_rows(item: ProcessedPage, url: str) -> list[dict]:
     return [
         {"copy_url": url, "position": i, "kind": r.kind, "text": r.text}
         for i, r in enumerate(item.record.cleaned.removed)
@@ -190,21 +192,19 @@ def _removed_rows(item: ProcessedPage) -> list[dict]:
 
 def build_batch(run_id: str, processed: list[ProcessedPage]) -> Batch:
     """The Arrow tables for a batch; the latest fetch of a URL wins when a batch holds it twice."""
+    keyed = [(page_url(item), item) for item in processed]
     latest: dict[str, ProcessedPage] = {}
-    for item in processed:
-        key = page_url(item)
-        if key not in latest or utc_naive(item.page.fetched_at) >= utc_naive(latest[key].page.fetched_at):
-            latest[key] = item
-    fetch_keys: dict[tuple[str, datetime], dict] = {}
-    for item in processed:
-        row = _fetch_row(item, run_id)
-        fetch_keys[(row["url"], row["fetched_at"])] = row
-    items = list(latest.values())
-    with_record = [i for i in items if i.record is not None and i.page.outcome == "fetched"]
+    fetches: dict[tuple[str, datetime | None], dict] = {}
+    for url, item in keyed:
+        if url not in latest or utc_naive(item.page.fetched_at) >= utc_naive(latest[url].page.fetched_at):
+            latest[url] = item
+        row = _fetch_row(item, url, run_id)
+        fetches[(url, row["fetched_at"])] = row
+    with_record = [(u, i) for u, i in latest.items() if i.record is not None and i.page.outcome == "fetched"]
     return Batch(
         run_id=run_id,
-        fetches=pa.Table.from_pylist(list(fetch_keys.values()), schema=FETCHES_SCHEMA),
-        pages=pa.Table.from_pylist([_page_row(i, run_id) for i in items], schema=PAGES_SCHEMA),
-        copies=pa.Table.from_pylist([_copy_row(i) for i in with_record], schema=COPIES_SCHEMA),
-        removed=pa.Table.from_pylist([r for i in with_record for r in _removed_rows(i)], schema=REMOVED_SCHEMA),
+        fetches=pa.Table.from_pylist(list(fetches.values()), schema=FETCHES_SCHEMA),
+        pages=pa.Table.from_pylist([_page_row(i, u, run_id) for u, i in latest.items()], schema=PAGES_SCHEMA),
+        copies=pa.Table.from_pylist([_copy_row(i, u) for u, i in with_record], schema=COPIES_SCHEMA),
+        removed=pa.Table.from_pylist([r for u, i in with_record for r in _removed_rows(i, u)], schema=REMOVED_SCHEMA),
     )
