@@ -84,6 +84,7 @@ class Phase:
         self.server_cpu_s = self.server.ask("usage")["cpu_s"] - self.server_cpu0
         self.prefect_cpu_s = _prefect_server_usage()[0] - self.prefect_cpu0
         self.work = dict(self.clock.seconds)
+        self.background = dict(self.clock.background)
         self.work_s = self.clock.total_s
         self.startup_s = (self.clock.first_start - self.t0) if self.clock.first_start else self.wall_s
 
@@ -94,10 +95,12 @@ class Phase:
             f"  wall                {self.wall_s:8.1f} s   ({pages} pages: {pages / self.wall_s:7.1f} pages/s;"
             f" {pages / steady:7.1f} pages/s after the first {self.startup_s:.1f} s of flow start-up)"
             if steady > 0 else f"  wall                {self.wall_s:8.1f} s",
-            f"  work                {self.work_s:8.1f} s   ({100 * self.work_s / self.wall_s:4.1f} % of wall)",
+            f"  work (flow thread)  {self.work_s:8.1f} s   ({100 * self.work_s / self.wall_s:4.1f} % of wall)",
         ]
         for label, seconds in sorted(self.work.items(), key=lambda kv: -kv[1]):
             lines.append(f"    {label:<34}{seconds:8.1f} s   {self.clock.calls[label]:6d} calls")
+        for label, seconds in sorted(self.background.items(), key=lambda kv: -kv[1]):
+            lines.append(f"    {label + ' (overlapped, other thread)':<34}{seconds:8.1f} s")
         lines += [
             f"  orchestration       {orchestration:8.1f} s   ({100 * orchestration / self.wall_s:4.1f} % of wall;"
             f" flow start-up {self.startup_s:.1f} s, the rest per task/run"

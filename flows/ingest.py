@@ -112,13 +112,24 @@ def _crawl_source(
     if max_pages is not None:
         article_urls = article_urls[:max_pages]
     validators = warehouse.validators(article_urls)
-    done = 0
-    for batch in _batches(article_urls, BATCH_SIZE):
+
+    def fetch_soon(batch: list[str] | None):
+        if not batch:
+            return None
         requests = [
             FetchRequest(url=u, source_name=profile.name, policy=_policy(profile), validators=validators.get(u))
             for u in batch
         ]
-        pages = fetch_batch(quote(requests), settings)
+        return fetch_batch.submit(quote(requests), settings)
+
+    done = 0
+    batches = _batches(article_urls, BATCH_SIZE)
+    pending = fetch_soon(next(batches, None))
+    while pending is not None:
+        pages = pending.result()
+        # Batch N+1 is fetched (on the task runner's thread, mostly waiting on the network)
+        # while batch N is processed and loaded here; at most two batches are in memory.
+        pending = fetch_soon(next(batches, None))
         for page in pages:
             page.source_name = profile.name
         processed = process_batch(quote(pages), profile)
@@ -126,7 +137,7 @@ def _crawl_source(
         tally.count_pages(pages)
         tally.add_load(stats)
         report.record_failures(profile.name, processed)
-        done += len(batch)
+        done += len(pages)
         logger.info("%s: %d/%d pages done", profile.name, done, len(article_urls))
 
 

@@ -19,7 +19,11 @@ def test_sample_page_yields_its_article(article: SampleArticle, copy) -> None:
     record = process_bytes(_page_bytes(copy.path), url="http://sample" + copy.path)
     cleaned = record.cleaned
     assert cleaned.body == article.body
-    assert cleaned.title == article.title
     assert cleaned.published_at is not None and cleaned.published_at.date() == article.published_at.date()
     if copy.title_damaged:
+        # The shifted bytes lost the first character's lead byte: what remains is
+        # repaired, the lost character cannot be, and the damage is flagged.
         assert "mojibake" in cleaned.flags
+        assert cleaned.title in (article.title, article.title.replace(article.mojibake, article.mojibake[1:]))
+    else:
+        assert cleaned.title == article.title
