@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from extract.fetch import FETCHED, FetchedPage  # noqa: E402
+from extract.archive import FETCHED, FetchedPage  # noqa: E402
 from transform.article import ArticleRecord, ProcessedPage  # noqa: E402
 from transform.clean import CleanedArticle  # noqa: E402
 from transform.locality import Locality  # noqa: E402

@@ -7,7 +7,7 @@ the same whichever way it went in. Nothing here does I/O.
 from __future__ import annotations
 
 from extract.charset import decode_html
-from extract.fetch import FETCHED, FetchedPage
+from extract.archive import FETCHED, FetchedPage
 from extract.fields import FieldSelectors, extract_fields
 from extract.sources import SourceProfile
 from transform.article import ArticleRecord, ProcessedPage

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from extract.charset import decode_html
-from extract.fetch import FETCHED, FetchedPage
+from extract.archive import FETCHED, FetchedPage
 from extract.sources import SourceProfile
 from extract.urls import absolute_url
 

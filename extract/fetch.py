@@ -35,6 +35,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from extract.archive import FAILED, FETCHED, NOT_MODIFIED, SKIPPED, FetchedPage, Validators
 from extract.body import BodyTooLarge, BrokenEncoding, UnsupportedEncoding, read_capped
 from extract.politeness import HostClock, HttpsHosts, host_key
 from extract.robots import (
@@ -48,68 +49,11 @@ from extract.robots import (
 )
 from extract.urls import canonical_url
 
-# Final states of one URL in one run.
-FETCHED = "fetched"
-NOT_MODIFIED = "not_modified"
-SKIPPED = "skipped"
-FAILED = "failed"
-
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Types some old servers put on HTML; the body decides (see _looks_like_html).
 _SNIFFED_TYPES = frozenset({"", "text/plain", "application/octet-stream", "application/x-download"})
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 507, 509, 520, 521, 522, 523, 524})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What a previous fetch of the URL left for a conditional request."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-    @classmethod
-    def from_headers(cls, headers: dict[str, str]) -> Validators | None:
-        """The validators a response offers for next time (None when it offers none)."""
-        etag, modified = headers.get("etag"), headers.get("last-modified")
-        return cls(etag=etag, last_modified=modified) if etag or modified else None
-
-
-@dataclass
-class FetchedPage:
-    """The raw archive record of one URL: stored before any parsing.
-
-    `outcome` is one of FETCHED, NOT_MODIFIED, SKIPPED, FAILED; `error` says
-    why for the last three (and for a FAILED 4xx/5xx page whose body is kept).
-    `body` is the bytes as received (decompressed), empty when incomplete.
-    `fetched_at` is when the last request started (UTC); `elapsed_s` runs from
-    sending the first request to the end of the last one, so it includes
-    retries, their backoff and redirects, but not the wait for the host's
-    first politeness slot (0 when no request was sent). `attempts` counts
-    requests sent for this URL (retries and redirect hops; robots.txt not).
-    """
-
-    requested_url: str
-    final_url: str | None
-    status: int | None
-    headers: dict[str, str]
-    body: bytes
-    fetched_at: datetime
-    elapsed_s: float
-    outcome: str
-    error: str | None = None
-    source_name: str | None = None
-    redirects: list[str] = field(default_factory=list)
-    attempts: int = 0
-    kind: str = "article"
-
-    @property
-    def content_type(self) -> str | None:
-        return self.headers.get("content-type")
-
-    @property
-    def validators(self) -> Validators | None:
-        return Validators.from_headers(self.headers)
 
 
 @dataclass(frozen=True)
@@ -545,7 +489,6 @@ class Fetcher:
 
     async def _exchange(self, url: str, validators: Validators | None, *, html_only: bool, cap: int) -> _Response:
         assert self._client is not None
-        s = self.settings
         headers = {}
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag

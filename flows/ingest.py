@@ -10,7 +10,6 @@ schema of deployed runs from real annotations (`date | None` breaks otherwise).
 
 import itertools
 from datetime import date
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact

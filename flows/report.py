@@ -5,7 +5,7 @@ Kept free of Prefect so the CLI, the flow artifacts and the tests share it.
 
 from dataclasses import dataclass, field
 
-from extract.fetch import FAILED, FETCHED, NOT_MODIFIED, SKIPPED, FetchedPage
+from extract.archive import FAILED, FETCHED, NOT_MODIFIED, SKIPPED, FetchedPage
 from transform.article import ProcessedPage
 
 

@@ -20,7 +20,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from dangjian.pipeline import process_page
-from extract.fetch import FetchedPage
+from extract.archive import FetchedPage
 from extract.sources import SourceProfile, load_sources
 from extract.urls import canonical_url
 from flows.backfill import RunFilters

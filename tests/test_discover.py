@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from extract.discover import discover_articles, parse_list_page
-from extract.fetch import FETCHED, FetchedPage
+from extract.archive import FETCHED, FetchedPage
 from extract.sources import SourceProfile
 
 BASE = "http://127.0.0.1:9/site/"

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from extract.fetch import FAILED, FETCHED, NOT_MODIFIED, FetchedPage
+from extract.archive import FAILED, FETCHED, NOT_MODIFIED, FetchedPage
 from extract.sources import SourceProfile
 from transform.article import ArticleRecord, ProcessedPage
 from transform.clean import CleanedArticle

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from extract.fetch import FetchedPage
+from extract.archive import FetchedPage
 from transform.clean import CleanedArticle
 from transform.locality import Locality
 from transform.numbers import Figure

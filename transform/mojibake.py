@@ -126,11 +126,34 @@ _SPACE_PUA = "\ue5e5"
 
 
 def repair_mojibake(text: str) -> MojibakeResult:
-    """`text` with byte-shifted spans repaired and unrecoverable fragments removed."""
+    """`text` with byte-shifted spans repaired and unrecoverable fragments removed.
+
+    One pass can expose damage it did not see: dropping a U+FFFD or an icon
+    glyph moves a `?` to the start of the line or next to a Han character.
+    Passes repeat until nothing changes (each pass that changes the text
+    shortens it), so repairing repaired text changes nothing.
+    """
     if _SPACE_PUA in text:
         text = text.replace(_SPACE_PUA, "\u3000")
     if "?" not in text and not _PUA.search(text):
         return MojibakeResult(text)
+    result = _repair_pass(text)
+    while result.text != text and ("?" in result.text or _PUA.search(result.text)):
+        text = result.text
+        again = _repair_pass(text)
+        if again.text == text:
+            break
+        result = MojibakeResult(
+            again.text,
+            result.removed + again.removed,
+            result.repaired + again.repaired,
+            result.private_use + again.private_use,
+        )
+    return result
+
+
+def _repair_pass(text: str) -> MojibakeResult:
+    """One left-to-right pass of repairs and removals."""
     out: list[str] = []
     removed: list[str] = []
     private_use: list[str] = []

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from extract.fetch import FETCHED, FetchedPage, Validators
+from extract.archive import FETCHED, FetchedPage, Validators
 from extract.sources import SourceProfile
 from extract.urls import canonical_url
 from transform.article import ProcessedPage
