@@ -52,7 +52,7 @@ from pathlib import Path
 
 from samplesites.catalog import IMAGE_MARK, SampleArticle, SiteCopy, articles_on, load_articles
 from samplesites.render import Link, PageContext, in_script, list_page_name
-from samplesites.server import ServedFile, _Server  # the sample server itself: same answers, same request log
+from samplesites.server import ServedFile, _Handler, _Server  # the sample server: same answers, same request log
 from samplesites.sitelist import CHARSET_TRAPS, SITES
 
 CHINA = timezone(timedelta(hours=8))
@@ -372,7 +372,7 @@ class SyntheticServer:
     """The sample server answering from a SyntheticSites catalog (in this process)."""
 
     sites: SyntheticSites
-    server: _Server
+    server: _BacklogServer
     thread: threading.Thread
 
     @property
@@ -394,9 +394,31 @@ class SyntheticServer:
         self.thread.join(timeout=5)
 
 
+class _NoDelayHandler(_Handler):
+    """The sample server's handler with TCP_NODELAY, as nginx sends by default.
+
+    http.server writes the headers and the body in two sends; with Nagle's
+    algorithm on, the body waits for the client's delayed ACK of the headers,
+    about 40 ms a response on loopback, and the benchmark would measure that.
+    """
+
+    disable_nagle_algorithm = True
+
+
+class _BacklogServer(_Server):
+    """The sample server with a listen backlog for a crawler's burst of new connections.
+
+    socketserver listens with a backlog of 5; each fetch batch opens up to
+    `max_connections` connections at once, and the SYNs beyond the backlog
+    are dropped and retried by the kernel a second later.
+    """
+
+    request_queue_size = 128
+
+
 def start_synthetic(sites: SyntheticSites, host: str = "127.0.0.1", port: int = 0) -> SyntheticServer:
-    server = _Server((host, port), sites)  # type: ignore[arg-type] - anything with .get(path) serves
-    server.request_queue_size = 128
+    server = _BacklogServer((host, port), sites)  # type: ignore[arg-type] - anything with .get(path) serves
+    server.RequestHandlerClass = _NoDelayHandler
     thread = threading.Thread(target=server.serve_forever, name="synthetic", daemon=True)
     thread.start()
     return SyntheticServer(sites, server, thread)
