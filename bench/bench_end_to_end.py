@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from procstats import RssSampler, children, command_line, cpu_seconds, peak_rss_mb  # noqa: E402
+from procstats import RssSampler, command_line, cpu_seconds, descendants, peak_rss_mb  # noqa: E402
 from synthetic_process import SyntheticProcess  # noqa: E402
 from worktime import WorkClock  # noqa: E402
 
@@ -54,14 +54,16 @@ def _prefect_environment(workdir: Path, log_level: str | None) -> None:
         os.environ["PREFECT_LOGGING_LEVEL"] = log_level
 
 
-def _prefect_server_usage() -> tuple[float, float]:
-    """CPU seconds and peak MB of the Prefect server processes this process started (ephemeral API)."""
-    cpu = peak = 0.0
-    for pid in children():
-        if "prefect" in command_line(pid) or "uvicorn" in command_line(pid):
-            cpu += cpu_seconds(pid)
-            peak += peak_rss_mb(pid)
-    return cpu, peak
+def _helper_usage() -> dict[str, tuple[float, float]]:
+    """CPU seconds and peak MB of the processes this one started, by role: Prefect's server, extraction workers."""
+    usage: dict[str, tuple[float, float]] = {"prefect": (0.0, 0.0), "workers": (0.0, 0.0)}
+    for pid in descendants():
+        line = command_line(pid)
+        role = "prefect" if ("prefect" in line or "uvicorn" in line) else "workers" if "multiprocessing" in line else None
+        if role:
+            cpu, peak = usage[role]
+            usage[role] = (cpu + cpu_seconds(pid), peak + peak_rss_mb(pid))
+    return usage
 
 
 class Phase:
@@ -73,7 +75,7 @@ class Phase:
     def __enter__(self) -> Phase:
         self.clock.reset()
         self.server_cpu0 = self.server.ask("usage")["cpu_s"]
-        self.prefect_cpu0 = _prefect_server_usage()[0]
+        self.helpers0 = _helper_usage()
         self.cpu0 = cpu_seconds()
         self.t0 = time.perf_counter()
         return self
@@ -82,9 +84,12 @@ class Phase:
         self.wall_s = time.perf_counter() - self.t0
         self.cpu_s = cpu_seconds() - self.cpu0
         self.server_cpu_s = self.server.ask("usage")["cpu_s"] - self.server_cpu0
-        self.prefect_cpu_s = _prefect_server_usage()[0] - self.prefect_cpu0
+        helpers = _helper_usage()
+        self.prefect_cpu_s = helpers["prefect"][0] - self.helpers0["prefect"][0]
+        self.workers_cpu_s = helpers["workers"][0] - self.helpers0["workers"][0]
         self.work = dict(self.clock.seconds)
         self.background = dict(self.clock.background)
+        self.growth = {label: g for label in ("load (DuckDB)",) if (g := self.clock.growth(label))}
         self.work_s = self.clock.total_s
         self.startup_s = (self.clock.first_start - self.t0) if self.clock.first_start else self.wall_s
 
@@ -98,14 +103,17 @@ class Phase:
             f"  work (flow thread)  {self.work_s:8.1f} s   ({100 * self.work_s / self.wall_s:4.1f} % of wall)",
         ]
         for label, seconds in sorted(self.work.items(), key=lambda kv: -kv[1]):
-            lines.append(f"    {label:<34}{seconds:8.1f} s   {self.clock.calls[label]:6d} calls")
+            growth = self.growth.get(label)
+            trend = f"  (first quarter {growth[0]:.2f} s/call, last {growth[1]:.2f})" if growth else ""
+            lines.append(f"    {label:<34}{seconds:8.1f} s   {self.clock.calls[label]:6d} calls{trend}")
         for label, seconds in sorted(self.background.items(), key=lambda kv: -kv[1]):
             lines.append(f"    {label + ' (overlapped, other thread)':<34}{seconds:8.1f} s")
         lines += [
             f"  orchestration       {orchestration:8.1f} s   ({100 * orchestration / self.wall_s:4.1f} % of wall;"
             f" flow start-up {self.startup_s:.1f} s, the rest per task/run"
             f" {orchestration - self.startup_s:.1f} s = {100 * (orchestration - self.startup_s) / self.wall_s:.1f} %)",
-            f"  CPU: crawler {self.cpu_s:.1f} s, Prefect server {self.prefect_cpu_s:.1f} s,"
+            f"  CPU: crawler {self.cpu_s:.1f} s, extraction workers {self.workers_cpu_s:.1f} s,"
+            f" Prefect server {self.prefect_cpu_s:.1f} s,"
             f" site server {self.server_cpu_s:.1f} s (in {self.wall_s:.1f} s on {os.cpu_count()} cores)",
         ]
         return lines
@@ -128,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-nightly", action="store_true")
     parser.add_argument("--skip-reprocess", action="store_true")
     parser.add_argument("--profile", type=Path, help="cProfile the backfill into this file and print the top")
+    parser.add_argument("--batch-size", type=int, help="override flows.ingest.BATCH_SIZE (pages per task)")
     parser.add_argument("--prefect-log-level", help="PREFECT_LOGGING_LEVEL for the run (default: Prefect's)")
     args = parser.parse_args(argv)
 
@@ -139,8 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     sources = workdir / "sources.toml"
     _prefect_environment(workdir, args.prefect_log_level)
 
+    import flows.ingest
     from flows.ingest import ingest
     from flows.reprocess import reprocess
+
+    if args.batch_size:
+        flows.ingest.BATCH_SIZE = args.batch_size
 
     command = "  .venv/bin/python bench/bench_end_to_end.py " + " ".join(argv if argv is not None else sys.argv[1:])
     server = SyntheticProcess.start(args.pages, sources, per_list=args.per_list)
@@ -159,13 +172,14 @@ def main(argv: list[str] | None = None) -> int:
                 profiler.disable()
         sampler.stop()
         backfill_log = server.ask("log")
-        prefect_cpu, prefect_peak = _prefect_server_usage()
-        out += [f"backfill of {args.pages} synthetic pages: fetched {result.get('fetched')}, failed"
+        helpers = _helper_usage()
+        out += [f"backfill of {args.pages} synthetic pages ({flows.ingest.BATCH_SIZE} per batch): fetched {result.get('fetched')}, failed"
                 f" {result.get('failed')}, articles new {result.get('articles_new')}, figures {result.get('figures')}",
                 *backfill.report(result.get("fetched") or args.pages)]
         out.append(f"  memory: crawler peak {peak_rss_mb():.0f} MB (sampled peak {sampler.peak_mb:.0f} MB; at "
                    + ", ".join(f"{int(f * 100)} %: {mb:.0f} MB" for f, mb in sampler.at_fractions())
-                   + f"), Prefect server peak {prefect_peak:.0f} MB, site server peak"
+                   + f"), extraction workers' peaks together {helpers['workers'][1]:.0f} MB,"
+                   f" Prefect server peak {helpers['prefect'][1]:.0f} MB, site server peak"
                    f" {server.ask('usage')['peak_rss_mb']:.0f} MB")
         out.append(f"  warehouse file {warehouse.stat().st_size / 1e6:.0f} MB;"
                    f" server answered {backfill_log['total']} requests")

@@ -57,6 +57,16 @@ def children(pid: int | str = "self") -> list[int]:
     return sorted(set(found))
 
 
+def descendants(pid: int | str = "self") -> list[int]:
+    """Children, their children, and so on (forkserver workers are grandchildren)."""
+    found, queue = [], children(pid)
+    while queue:
+        child = queue.pop()
+        found.append(child)
+        queue.extend(children(child))
+    return sorted(found)
+
+
 def command_line(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 class WorkClock:
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     background: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     flow_thread: int = field(default_factory=threading.get_ident)
     first_start: float | None = None
@@ -45,6 +46,7 @@ class WorkClock:
         self.seconds.clear()
         self.calls.clear()
         self.background.clear()
+        self.durations.clear()
         self.first_start = None
 
     def _enter(self) -> bool:
@@ -93,8 +95,18 @@ class WorkClock:
             return
         if self.first_start is None:
             self.first_start = started
-        self.seconds[label] += time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        self.seconds[label] += elapsed
         self.calls[label] += 1
+        self.durations[label].append(elapsed)
+
+    def growth(self, label: str) -> tuple[float, float] | None:
+        """Mean seconds per call over the first and the last quarter of calls: does a call slow down as data grows?"""
+        values = self.durations.get(label, [])
+        if len(values) < 8:
+            return None
+        quarter = len(values) // 4
+        return sum(values[:quarter]) / quarter, sum(values[-quarter:]) / quarter
 
     def wrap(self, owner, name: str, label: str | None = None) -> None:
         """Time `owner.name` (a module global or a class attribute) from now on."""
@@ -112,7 +124,9 @@ class WorkClock:
 
         self.wrap(flows.ingest, "discover_articles", "discover (list pages)")
         self.wrap(flows.ingest, "fetch_pages", "fetch")
-        self.wrap(flows.ingest, "process_page", "process (extract+clean+numbers)")
+        # The batch, not the page: the ingest flow may hand pages to worker processes,
+        # which must receive the real process_page (pickled by name), not a wrapper.
+        self.wrap(flows.ingest.process_batch, "fn", "process (extract+clean+numbers)")
         self.wrap(flows.reprocess, "process_page", "process (extract+clean+numbers)")
         self.wrap(prefect.futures.PrefectConcurrentFuture, "result", "wait for the prefetched batch")
         for method, label in (

@@ -5,6 +5,12 @@ looks like an article (digits, an .html-like ending) and headline-like
 anchor text. Pagination follows "下一页"-style links. The walk stops early on
 a nightly run (at the first list page that shows a URL we already have) and
 on a backfill once every dated item on a page is older than its range.
+
+List pages are fetched conditionally by the caller. A list page answered 304
+Not Modified is read from the body archived when it last changed (the
+`archived` callback), so the same rules apply to it at the cost of a 304: on
+a nightly run with nothing new the first list page is a 304 that shows only
+known articles, and the walk stops there.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from extract.charset import decode_html
-from extract.archive import FETCHED, FetchedPage
+from extract.archive import FETCHED, NOT_MODIFIED, FetchedPage
 from extract.sources import SourceProfile
 from extract.urls import absolute_url
 
@@ -53,6 +59,11 @@ class Discovery:
     articles: list[ArticleLink] = field(default_factory=list)
     list_pages: list[FetchedPage] = field(default_factory=list)
     stopped_because: str = ""
+
+    @property
+    def not_modified(self) -> int:
+        """List pages the server answered 304 (read from the archive instead)."""
+        return sum(1 for page in self.list_pages if page.outcome == NOT_MODIFIED)
 
 
 def _listed_date(anchor_node) -> date | None:
@@ -101,6 +112,19 @@ def parse_list_page(html: str, page_url: str, profile: SourceProfile) -> ListPag
     return ListPage(url=page_url, articles=list(articles.values()), next_pages=next_pages)
 
 
+def _readable(
+    fetched: FetchedPage, archived: Callable[[str], FetchedPage | None] | None
+) -> FetchedPage | None:
+    """The page whose body to parse: the response itself, or for a 304 the archived body it confirms."""
+    if fetched.outcome == FETCHED:
+        return fetched
+    if fetched.outcome == NOT_MODIFIED and archived is not None:
+        stored = archived(fetched.requested_url)
+        if stored is not None and stored.body:
+            return stored
+    return None
+
+
 def discover_articles(
     profile: SourceProfile,
     fetch: Callable[[str], FetchedPage],
@@ -110,13 +134,17 @@ def discover_articles(
     since: date | None = None,
     until: date | None = None,
     max_list_pages: int | None = None,
+    archived: Callable[[str], FetchedPage | None] | None = None,
 ) -> Discovery:
     """Walk the source's list pages breadth-first and collect new article links.
 
     `fetch` gets one list-page URL and returns its FetchedPage (the caller
-    decides how: politely, archived). A nightly run passes the URLs it has and
-    `stop_at_known=True`; a backfill passes `since`/`until` and walks until a
-    list page reaches back past `since`.
+    decides how: politely, conditionally, archived). A nightly run passes the
+    URLs it has and `stop_at_known=True`; a backfill passes `since`/`until`
+    and walks until a list page reaches back past `since`. `archived` gives
+    the stored body of a list page answered 304; without it (or without a
+    stored body) a 304 list page ends a nightly walk (nothing changed behind
+    it) and is passed over by a backfill.
     """
     known = set(known_urls)
     limit = max_list_pages or profile.max_list_pages
@@ -134,10 +162,14 @@ def discover_articles(
         seen_pages.add(page_url)
         fetched = fetch(page_url)
         result.list_pages.append(fetched)
-        if fetched.outcome != FETCHED:
+        page = _readable(fetched, archived)
+        if page is None:
+            if fetched.outcome == NOT_MODIFIED and stop_at_known:
+                result.stopped_because = f"{page_url} is unchanged (304) and no archived body was given"
+                break
             continue
-        html = decode_html(fetched.body, fetched.content_type, hint=profile.encoding).text
-        listing = parse_list_page(html, fetched.final_url or page_url, profile)
+        html = decode_html(page.body, page.content_type, hint=profile.encoding).text
+        listing = parse_list_page(html, page.final_url or page_url, profile)
         met_known = False
         dated = [a.listed_on for a in listing.articles if a.listed_on]
         for link in listing.articles:
@@ -148,7 +180,8 @@ def discover_articles(
                 continue
             found.setdefault(link.url, link)
         if stop_at_known and met_known:
-            result.stopped_because = f"met already-known articles on {page_url}"
+            unchanged = " (unchanged, 304)" if fetched.outcome == NOT_MODIFIED else ""
+            result.stopped_because = f"met already-known articles on {page_url}{unchanged}"
             break
         if since and dated and min(dated) < since:
             # News lists run newest first: a page reaching past `since` is the last one needed.

@@ -25,6 +25,7 @@ from extract.metadata import (
     is_metadata_line,
     lead_reporter,
     normalise_line,
+    normalise_lines,
     read_byline,
 )
 from extract.textlines import Line, drop_hidden, normalise_space, page_lines, title_hinted
@@ -118,12 +119,22 @@ def _last_body_line(
     return None
 
 
-def _metadata_line(line: Line) -> NormalisedLine | None:
+def _may_be_metadata(line: Line) -> bool:
+    return line.chars <= _MAX_METADATA_CHARS and line.link_chars * 2 <= line.chars
+
+
+def _metadata_line(line: Line, norm: NormalisedLine | None = None) -> NormalisedLine | None:
     """The normalised copy of a line when it is a byline/dateline line, else None."""
-    if line.chars > _MAX_METADATA_CHARS or line.link_chars * 2 > line.chars:
+    if not _may_be_metadata(line):
         return None
-    norm = normalise_line(line.text)
+    norm = norm or normalise_line(line.text)
     return norm if is_metadata_line(norm) else None
+
+
+def _normalised_zone(lines: list[Line], indices: list[int]) -> dict[int, NormalisedLine]:
+    """Normalised copies of the zone lines that may be metadata, made in one batch (one OpenCC call)."""
+    wanted = [i for i in dict.fromkeys(indices) if 0 <= i < len(lines) and _may_be_metadata(lines[i])]
+    return dict(zip(wanted, normalise_lines([lines[i].text for i in wanted]), strict=True))
 
 
 def _time_element_date(tree: LexborHTMLParser) -> DateMatch | None:
@@ -331,22 +342,27 @@ def _read_metadata(layout: _Layout, zones: _Zones, author_texts: frozenset[str])
     a byline even without a 作者 label: it names the author.
     """
     lines, span = layout.lines, layout.body
+    last = span.end - 1
+    ready = _normalised_zone(lines, zones.head + zones.tail + zones.after[:_AFTER_BODY] + [last])
+
+    def norm_of(i: int) -> NormalisedLine:
+        return ready.get(i) or normalise_line(lines[i].text)
+
     normalised: dict[int, NormalisedLine] = {}
     marked_author = None
     for i in dict.fromkeys(zones.head + zones.tail):
-        norm = _metadata_line(lines[i])
+        norm = _metadata_line(lines[i], ready.get(i))
         if norm is not None:
             normalised[i] = norm
         elif i in zones.head and lines[i].text in author_texts and marked_author is None:
-            normalised[i] = normalise_line(lines[i].text)
+            normalised[i] = norm_of(i)
             marked_author = lines[i].text
     # The stamp that closed a post (发表于 …, 由某某张贴 @ …) is metadata too.
-    last = span.end - 1
     if last >= layout.body_start and last not in normalised and is_post_stamp(lines[last]):
-        normalised[last] = normalise_line(lines[last].text)
+        normalised[last] = norm_of(last)
     # Byline lines directly under the body (责编, 来源 at the foot of the article).
     for i in zones.after[:_AFTER_BODY]:
-        norm = _metadata_line(lines[i])
+        norm = _metadata_line(lines[i], ready.get(i))
         if norm is None:
             break
         normalised[i] = norm
@@ -356,7 +372,7 @@ def _read_metadata(layout: _Layout, zones: _Zones, author_texts: frozenset[str])
     if last_body is not None:
         closing_author = closing_names(lines[last_body].text)
         if closing_author:
-            normalised[last_body] = normalise_line(lines[last_body].text)
+            normalised[last_body] = norm_of(last_body)
     byline = read_byline([normalised[i] for i in sorted(normalised)])
     if byline.author is None and marked_author is not None:
         byline.author = marked_author

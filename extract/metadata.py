@@ -84,16 +84,42 @@ class NormalisedLine:
 
 
 def normalise_line(line: str) -> NormalisedLine:
+    return normalise_lines([line])[0]
+
+
+def _unglossed(line: str) -> tuple[str, list[int]]:
+    """`line` without pinyin glosses, and the original index of each kept character."""
     kept: list[int] = []
     pos = 0
     for m in _PINYIN_GLOSS.finditer(line):
         kept.extend(range(pos, m.start()))
         pos = m.end()
     kept.extend(range(pos, len(line)))
-    stripped = "".join(line[i] for i in kept) if pos else line
-    simplified = _t2s().convert(stripped) if not stripped.isascii() else stripped
-    index = tuple(kept) if len(simplified) == len(stripped) else None
-    return NormalisedLine(line, simplified, index)
+    return ("".join(line[i] for i in kept) if pos else line), kept
+
+
+def normalise_lines(lines: list[str]) -> list[NormalisedLine]:
+    """normalise_line for several lines, with one OpenCC call for all of them.
+
+    A call costs more than a short line's characters; joined with newlines
+    (no dictionary phrase holds one) the result is the same as line by line.
+    """
+    stripped = [_unglossed(line) for line in lines]
+    texts = [text for text, _ in stripped]
+    joined = "\n".join(texts)
+    if joined.isascii():
+        simplified = texts
+    else:
+        simplified = []
+        if len(texts) > 1 and not any("\n" in text for text in texts):
+            simplified = _t2s().convert(joined).split("\n")
+        if len(simplified) != len(texts):  # one line, or newlines inside: line by line
+            simplified = [_t2s().convert(text) if not text.isascii() else text for text in texts]
+    out = []
+    for line, (text, kept), simple in zip(lines, stripped, simplified, strict=True):
+        index = tuple(kept) if len(simple) == len(text) else None
+        out.append(NormalisedLine(line, simple, index))
+    return out
 
 
 # Template debris where a value should be: size="20", <font>.

@@ -8,7 +8,12 @@ No `from __future__ import annotations` here: Prefect builds the parameter
 schema of deployed runs from real annotations (`date | None` breaks otherwise).
 """
 
+import atexit
 import itertools
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 
 from prefect import flow, get_run_logger, task
@@ -25,7 +30,10 @@ from flows.report import RunReport
 from transform.article import ProcessedPage
 from warehouse.store import Warehouse
 
-BATCH_SIZE = 100
+# Pages per fetch / process / load task. Each load is one DuckDB transaction
+# with a fixed cost of ~0.5 s (bench/bench_end_to_end.py: 5.4 ms a page at
+# 100 pages, 1.2 ms at 500); two batches are in memory at once (~10-20 MB).
+BATCH_SIZE = 500
 
 # Batches go to tasks wrapped in `quote`: Prefect otherwise walks every
 # argument object by object, looking for futures to resolve and upstream
@@ -33,6 +41,34 @@ BATCH_SIZE = 100
 # (bench/bench_end_to_end.py --profile: ~500 visits per page, 14 of 28 s of
 # task overhead in collect_task_run_inputs, the rest in resolving inputs).
 # Nothing these tasks receive is a future, so nothing is lost.
+
+
+# Extraction and cleaning are pure-Python CPU work (~5-15 ms a page) and hold
+# the GIL: in this process they would run on one core, beside the fetching and
+# loading. Worker processes (forkserver: never forked from a process running
+# Prefect's threads) import only dangjian.pipeline; pages go there and come
+# back pickled, a small cost next to processing them. 1 worker = in process.
+PROCESS_WORKERS = int(os.environ.get("DANGJIAN_PROCESS_WORKERS", os.cpu_count() or 1))
+_pool: ProcessPoolExecutor | None = None
+
+
+def _process_pool() -> ProcessPoolExecutor | None:
+    global _pool
+    if PROCESS_WORKERS < 2:
+        return None
+    if _pool is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["dangjian.pipeline"])
+        _pool = ProcessPoolExecutor(PROCESS_WORKERS, mp_context=context)
+        atexit.register(_pool.shutdown, cancel_futures=True)
+    return _pool
+
+
+def _drop_process_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
 
 
 def _policy(profile: SourceProfile) -> HostPolicy:
@@ -48,16 +84,26 @@ def discover_source(
     until: date | None,
     max_list_pages: int | None,
     settings: FetchSettings,
+    warehouse_path: str | None = None,
 ) -> Discovery:
-    """Walk one source's list pages (fetched politely, one at a time)."""
+    """Walk one source's list pages (fetched politely, one at a time, conditionally).
+
+    Each list page archived before is requested with its validators, so an
+    unchanged one costs a 304; its links are then read from the archived body
+    (nightly and backfill alike), which keeps the walk's rules unchanged.
+    """
+    warehouse = Warehouse(warehouse_path) if warehouse_path else None
+    validators = warehouse.validators(warehouse.known_urls(profile.name, kind="list")) if warehouse else {}
 
     def fetch(url: str) -> FetchedPage:
-        request = FetchRequest(url=url, source_name=profile.name, policy=_policy(profile), kind="list")
+        request = FetchRequest(url=url, source_name=profile.name, policy=_policy(profile), kind="list",
+                               validators=validators.get(canonical_url(url)))  # fmt: skip
         return fetch_pages([request], settings)[0]
 
     return discover_articles(
         profile, fetch, known_urls=known_urls, stop_at_known=stop_at_known,
         since=since, until=until, max_list_pages=max_list_pages,
+        archived=warehouse.archived_page if warehouse else None,
     )
 
 
@@ -68,6 +114,14 @@ def fetch_batch(requests: list[FetchRequest], settings: FetchSettings) -> list[F
 
 @task(cache_policy=NO_CACHE)
 def process_batch(pages: list[FetchedPage], profile: SourceProfile) -> list[ProcessedPage]:
+    """Extract and clean a batch, in worker processes when there are cores for them."""
+    pool = _process_pool()
+    if pool is not None and len(pages) >= 2 * PROCESS_WORKERS:
+        try:
+            return list(pool.map(process_page, pages, itertools.repeat(profile),
+                                 chunksize=max(1, len(pages) // (4 * PROCESS_WORKERS))))
+        except BrokenProcessPool:  # a worker died (killed, out of memory): carry on in this process
+            _drop_process_pool()
     return [process_page(page, profile) for page in pages]
 
 
@@ -99,15 +153,20 @@ def _crawl_source(
     tally = report.tally(profile.name)
     if article_urls is None:
         discovery = discover_source(
-            profile, quote(warehouse.known_urls(profile.name)), stop_at_known, since, until, None, settings
+            profile, quote(warehouse.known_urls(profile.name)), stop_at_known, since, until, None, settings,
+            str(warehouse.path),
         )
         tally.list_pages += len(discovery.list_pages)
         for page in discovery.list_pages:
+            page.source_name = profile.name
             if page.error:
                 report.record_failures(profile.name, [ProcessedPage(page=page, error=page.error)])
+        # Archived (body, headers, validators) like any page; a list page never makes an article.
+        if discovery.list_pages:
+            load_batch(str(warehouse.path), run_id, quote([ProcessedPage(page=page) for page in discovery.list_pages]))
         article_urls = [link.url for link in discovery.articles]
-        logger.info("%s: %d article URLs from %d list pages (%s)", profile.name, len(article_urls),
-                    len(discovery.list_pages), discovery.stopped_because)
+        logger.info("%s: %d article URLs from %d list pages, %d of them unchanged (304) (%s)", profile.name,
+                    len(article_urls), len(discovery.list_pages), discovery.not_modified, discovery.stopped_because)
     if max_pages is not None:
         article_urls = article_urls[:max_pages]
     validators = warehouse.validators(article_urls)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -104,13 +103,3 @@ def test_spam_is_blanked_with_offsets_kept() -> None:
     text = "长沙市天心区\n砚山县| 泰安市| 嘉黎县| 邢台市"
     cleaned = without_spam(text)
     assert len(cleaned) == len(text) and cleaned.startswith("长沙市天心区") and "泰安" not in cleaned
-
-
-def test_speed() -> None:
-    locate("长沙市天心区", "", None)  # load the gazetteer once
-    began = time.perf_counter()
-    for _ in range(200):
-        locate("长沙市天心区：做实基层党校“三篇文章” 推动党员教育工作走深走实", "长沙市天心区文源街道党工委所辖基层党组织55个。" * 3, "红星网")
-    per_call_ms = (time.perf_counter() - began) * 1000 / 200
-    print(f"\nlocate: {per_call_ms:.3f} ms per article")
-    assert per_call_ms < 2.0

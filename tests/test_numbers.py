@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -340,16 +339,3 @@ def test_real_pages_give_no_years_or_ordinals(realpages_dir: Path) -> None:
             assert body[figure.start : figure.end] == figure.text
             assert not re.search(r"(?:1[89]|20)\d\d年|[〇一二三四五六七八九]{4}年", figure.text), (path.name, figure.text)
             assert body[figure.start - 1 : figure.start] != "第", (path.name, figure.text)
-
-
-def test_speed_per_article(seeds_dir: Path) -> None:
-    """Best of 30 passes over the seeds, so a busy machine does not fail the test."""
-    bodies = [hand_clean(p.read_text(encoding="utf-8")) for p in sorted(seeds_dir.glob("*.txt"))]
-    best = float("inf")
-    for _ in range(30):
-        began = time.perf_counter()
-        for body in bodies:
-            extract_figures(body)
-        best = min(best, (time.perf_counter() - began) * 1000 / len(bodies))
-    print(f"\nextract_figures: {best:.3f} ms per seed article (best of 30)")
-    assert best < 0.5

@@ -404,6 +404,106 @@ def test_reprocess_updates_changed_articles_and_leaves_the_rest(warehouse: Wareh
     assert query(warehouse, "SELECT count(*) FROM pages") == [(2,)]
 
 
+# ---------------------------------------------------------------- list pages
+
+LIST_URL = "http://jb.example.cn/list/index.html"
+LIST_HTML = '<html><body><ul><li><a href="/1.html">江北区举办新任村党组织书记培训班</a></li></ul></body></html>'
+
+
+def list_page(*, fetched_at: datetime = T0, outcome: str = FETCHED, url: str = LIST_URL) -> ProcessedPage:
+    """A list page as the fetcher returns it (kind "list"); nothing processes it into a record."""
+    fetched = outcome == FETCHED
+    page = FetchedPage(
+        requested_url=url, final_url=url, status=200 if fetched else 304,
+        headers={"content-type": "text/html; charset=utf-8", "etag": '"list-v1"',
+                 "last-modified": "Mon, 06 May 2024 08:00:00 GMT"} if fetched else {},
+        body=LIST_HTML.encode("utf-8") if fetched else b"", fetched_at=fetched_at, elapsed_s=0.01, outcome=outcome,
+        source_name="jiangbei", kind="list",
+    )  # fmt: skip
+    return ProcessedPage(page=page)
+
+
+def test_list_pages_are_archived_but_are_neither_articles_nor_known_articles(warehouse: Warehouse) -> None:
+    run_id = warehouse.start_run("ingest", {})
+    stats = warehouse.load_batch(run_id, [list_page(), processed("http://jb.example.cn/1.html")])
+    assert (stats.pages_archived, stats.list_pages, stats.process_errors, stats.articles_new) == (2, 1, 0, 1)
+    assert query(warehouse, "SELECT url, kind, outcome, etag, process_error FROM pages ORDER BY url") == [
+        ("http://jb.example.cn/1.html", "article", "fetched", f'"{len(BODY_A)}"', None),
+        (LIST_URL, "list", "fetched", '"list-v1"', None),
+    ]
+    assert query(warehouse, "SELECT url, kind FROM fetches ORDER BY url") == [
+        ("http://jb.example.cn/1.html", "article"), (LIST_URL, "list"),
+    ]
+    assert query(warehouse, "SELECT url FROM article_copies") == [("http://jb.example.cn/1.html",)]
+    assert warehouse.known_urls("jiangbei") == {"http://jb.example.cn/1.html"}
+    assert warehouse.known_urls("jiangbei", kind="list") == {LIST_URL}
+    assert [p.requested_url for p in warehouse.archived_pages()] == ["http://jb.example.cn/1.html"]
+    assert [(p.requested_url, p.kind) for p in warehouse.archived_pages(kind="list")] == [(LIST_URL, "list")]
+    assert len(list(warehouse.archived_pages(kind=None))) == 2
+
+
+def test_list_page_validators_and_archived_body_serve_a_304(warehouse: Warehouse) -> None:
+    run_id = warehouse.start_run("ingest", {})
+    warehouse.load_batch(run_id, [list_page()])
+    found = warehouse.validators([LIST_URL])
+    assert (found[LIST_URL].etag, found[LIST_URL].last_modified) == ('"list-v1"', "Mon, 06 May 2024 08:00:00 GMT")
+    later = T0 + timedelta(days=1)
+    stats = warehouse.load_batch(run_id, [list_page(fetched_at=later, outcome=NOT_MODIFIED)])
+    assert (stats.not_modified, stats.list_pages, stats.articles_unchanged) == (1, 1, 0)
+    stored = warehouse.archived_page(LIST_URL + "?utm_source=x")  # looked up by canonical URL
+    assert stored is not None and stored.body == LIST_HTML.encode("utf-8") and stored.kind == "list"
+    assert stored.content_type == "text/html; charset=utf-8"
+    assert query(warehouse, "SELECT outcome, fetched_at, last_seen FROM pages") == [
+        ("fetched", T0.replace(tzinfo=None), later.replace(tzinfo=None))
+    ]
+    assert warehouse.archived_page("http://jb.example.cn/never.html") is None
+
+
+def test_loading_the_same_list_pages_twice_changes_nothing(warehouse: Warehouse) -> None:
+    batch = [list_page(), processed("http://jb.example.cn/1.html")]
+    warehouse.load_batch(warehouse.start_run("ingest", {}), batch)
+    first = table_contents(warehouse.path, ignore={"last_run_id", "last_seen"})
+    warehouse.load_batch(warehouse.start_run("ingest", {}), batch)
+    assert table_contents(warehouse.path, ignore={"last_run_id", "last_seen"}) == first
+
+
+def test_a_version_1_file_gains_the_page_kind_and_keeps_its_rows(tmp_path: Path) -> None:
+    from warehouse.schema import MIGRATIONS
+
+    path = tmp_path / "v1.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL,"
+                    " applied_at TIMESTAMP NOT NULL)")  # fmt: skip
+        for statement in MIGRATIONS[0].statements:
+            con.execute(statement)
+        con.execute("INSERT INTO schema_version VALUES (1, 'v1', now())")
+        con.execute("INSERT INTO pages (url, requested_url, fetched_at, outcome, source_name)"
+                    " VALUES ('http://jb.example.cn/1.html', 'http://jb.example.cn/1.html', now(), 'fetched', 'jiangbei')")
+        con.execute("INSERT INTO fetches (url, fetched_at, requested_url, outcome)"
+                    " VALUES ('http://jb.example.cn/1.html', now(), 'http://jb.example.cn/1.html', 'fetched')")
+    wh = Warehouse(path)
+    assert wh.schema_version() == 1
+    wh.migrate()
+    assert wh.schema_version() == LATEST_VERSION >= 2
+    assert query(wh, "SELECT kind FROM pages UNION ALL SELECT kind FROM fetches") == [("article",), ("article",)]
+    assert wh.known_urls("jiangbei") == {"http://jb.example.cn/1.html"}
+
+
+def test_a_batch_staged_before_page_kinds_loads_as_article_pages(tmp_path: Path) -> None:
+    from warehouse.batch import build_batch
+    from warehouse.staging import stage_batch
+
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.migrate()
+    batch = build_batch("old-run", [processed("http://jb.example.cn/1.html")])
+    batch.fetches = batch.fetches.drop_columns(["kind"])
+    batch.pages = batch.pages.drop_columns(["kind"])
+    stage_batch(batch, wh.staging_dir)
+    wh.start_run("ingest", {})
+    assert query(wh, "SELECT url, kind FROM pages") == [("http://jb.example.cn/1.html", "article")]
+    assert query(wh, "SELECT count(*) FROM articles") == [(1,)]
+
+
 # ---------------------------------------------------------------- readers and the writer
 
 

@@ -26,7 +26,7 @@ from transform.chrome import (
     top_link_lines,
 )
 from transform.headline import clean_headline, original_title_line, strip_title_copies, title_key
-from transform.normalise import NormalisedText, normalise_text
+from transform.normalise import normalise_lines
 from transform.removal import CHROME, DUPLICATE_TITLE, METADATA, SPAM, Removal
 from transform.spam import strip_spam
 
@@ -57,20 +57,14 @@ class CleanedArticle:
     flags: list[str] = field(default_factory=list)
 
 
-def _clean_name(value: str | None) -> str | None:
-    if value is None:
-        return None
-    text = normalise_text(value).text
-    return text or None
+def _clean_names(values: list[str | None]) -> list[str | None]:
+    present = [v for v in values if v is not None]
+    texts = iter(n.text for n in normalise_lines(present))
+    return [(next(texts) or None) if v is not None else None for v in values]
 
 
-def _normalised_lines(blocks: list[str]) -> list[NormalisedText]:
-    lines = []
-    for block in blocks:
-        for piece in block.splitlines():
-            if piece.strip():
-                lines.append(normalise_text(piece))
-    return lines
+def _block_lines(blocks: list[str]) -> list[str]:
+    return [piece for block in blocks for piece in block.splitlines() if piece.strip()]
 
 
 def _pager_lines(texts: list[str]) -> set[int]:
@@ -96,15 +90,16 @@ def clean_article(fields: PageFields) -> CleanedArticle:
     head = clean_headline(fields.title)
     removed.extend(head.removed)
     damaged |= head.damaged
-    source = _clean_name(fields.source)
-    author = _clean_name(fields.author)
-    editors = [e for e in (_clean_name(name) for name in fields.editors) if e]
-    for line in fields.metadata_lines:
-        normalised = normalise_text(line)
+    source, author, *names = _clean_names([fields.source, fields.author, *fields.editors])
+    editors = [e for e in names if e]
+    # One pass of the character-level steps over metadata and body lines together.
+    pieces = _block_lines(fields.blocks)
+    normalised_all = normalise_lines([*fields.metadata_lines, *pieces])
+    for normalised in normalised_all[: len(fields.metadata_lines)]:
         damaged |= normalised.damaged
         removed.append(Removal(METADATA, normalised.text))
 
-    lines = _normalised_lines(fields.blocks)
+    lines = normalised_all[len(fields.metadata_lines) :]
     texts = [line.text for line in lines]
     related = related_list_lines(texts)
     top_links = top_link_lines([line.spaced for line in lines])

@@ -18,7 +18,7 @@ from transform.mojibake import repair_mojibake
 from transform.pinyin import strip_pinyin
 from transform.punctuation import normalise_punctuation, normalise_spaces
 from transform.removal import MOJIBAKE, PINYIN, PRIVATE_USE, Removal
-from transform.script import to_simplified
+from transform.script import to_simplified_lines
 
 
 @dataclass
@@ -38,11 +38,29 @@ class NormalisedText:
 
 def normalise_text(raw: str) -> NormalisedText:
     """Run the four character-level steps over one line."""
-    removed: list[Removal] = []
-    mojibake = repair_mojibake(raw)
-    removed.extend(Removal(MOJIBAKE, fragment) for fragment in mojibake.removed)
-    removed.extend(Removal(PRIVATE_USE, glyph) for glyph in mojibake.private_use)
-    text, annotations = strip_pinyin(mojibake.text)
-    removed.extend(Removal(PINYIN, a) for a in annotations)
-    spaced = normalise_spaces(to_simplified(text))
-    return NormalisedText(normalise_punctuation(spaced), spaced, removed, mojibake.damaged)
+    return normalise_lines([raw])[0]
+
+
+def normalise_lines(raws: list[str]) -> list[NormalisedText]:
+    """Run the four character-level steps over each line; script is converted for all lines at once."""
+    removed_per_line: list[list[Removal]] = []
+    damaged_per_line: list[bool] = []
+    unglossed: list[str] = []
+    for raw in raws:
+        removed: list[Removal] = []
+        mojibake = repair_mojibake(raw)
+        if mojibake.removed:
+            removed.extend(Removal(MOJIBAKE, fragment) for fragment in mojibake.removed)
+        if mojibake.private_use:
+            removed.extend(Removal(PRIVATE_USE, glyph) for glyph in mojibake.private_use)
+        text, annotations = strip_pinyin(mojibake.text)
+        if annotations:
+            removed.extend(Removal(PINYIN, a) for a in annotations)
+        removed_per_line.append(removed)
+        damaged_per_line.append(mojibake.damaged)
+        unglossed.append(text)
+    out = []
+    for simplified, removed, damaged in zip(to_simplified_lines(unglossed), removed_per_line, damaged_per_line):
+        spaced = normalise_spaces(simplified)
+        out.append(NormalisedText(normalise_punctuation(spaced), spaced, removed, damaged))
+    return out

@@ -39,9 +39,9 @@ _PAREN_PAIR = re.compile(r"\(([^()]*)\)")
 _PAUSING = "，。、；：？！…"
 _OPENING = "“‘（《【「『〈〔"
 _CLOSING = "”’）》】」』〉〕"
-_SPACE_AROUND_PAUSE = re.compile(f" *([{_PAUSING}]) *")
-_SPACE_AFTER_OPENING = re.compile(f"([{_OPENING}]) +")
-_SPACE_BEFORE_CLOSING = re.compile(f" +([{_CLOSING}])")
+# Rule 4 as one pattern of spaces to delete: the replacement is a constant "",
+# so re never expands a template per match (the commas of a page are many).
+_SPACE_TO_DROP = re.compile(f" +(?=[{_PAUSING}{_CLOSING}])|(?<=[{_PAUSING}{_OPENING}]) +")
 _IS_HAN = re.compile(f"[{_HAN}]")
 _CHINESE_CHAR = re.compile(f"[{_HAN}{_CJK_PUNCT}]")
 
@@ -92,14 +92,18 @@ def _full_width_parens(text: str) -> str:
     return _PAREN_PAIR.sub(replace, text)
 
 
+def _drop_spaces(text: str) -> str:
+    """Rule 4. Deleting a run of spaces never changes the characters beside another
+    run, so one application is final."""
+    return _SPACE_TO_DROP.sub("", text) if " " in text else text
+
+
 def _one_pass(text: str) -> str:
     if _HALF_MARK.search(text):
         text = _full_width_marks(text)
     if "(" in text:
         text = _full_width_parens(text)
-    text = _SPACE_AROUND_PAUSE.sub(r"\1", text)
-    text = _SPACE_AFTER_OPENING.sub(r"\1", text)
-    return _SPACE_BEFORE_CLOSING.sub(r"\1", text).strip()
+    return _drop_spaces(text).strip()
 
 
 def normalise_punctuation(text: str) -> str:
@@ -107,6 +111,9 @@ def normalise_punctuation(text: str) -> str:
     text = normalise_spaces(text)
     if text.isascii():
         return text  # no Chinese context: nothing to change
+    if "(" not in text and _HALF_MARK.search(text) is None:
+        # Only rule 4 can apply; spaces were already stripped at the ends.
+        return _drop_spaces(text)
     # A converted mark or pair is Chinese context for its neighbours (nested
     # parentheses, `中,?`), so repeat until nothing changes; two passes are the norm.
     for _ in range(8):

@@ -14,8 +14,13 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
+from extract.archive import FetchedPage
 from extract.urls import canonical_url
 from transform.article import ProcessedPage
+
+# Page kinds (pages.kind, fetches.kind), as the fetcher labels them (FetchRequest.kind).
+ARTICLE = "article"
+LIST = "list"
 
 _FIGURE = pa.struct([
     ("value", pa.float64()), ("unit", pa.string()), ("qualifier", pa.string()), ("text", pa.string()),
@@ -27,7 +32,7 @@ FETCHES_SCHEMA = pa.schema([
     ("url", pa.string()), ("fetched_at", pa.timestamp("us")), ("requested_url", pa.string()),
     ("final_url", pa.string()), ("status", pa.int32()), ("outcome", pa.string()), ("error", pa.string()),
     ("elapsed_s", pa.float64()), ("body_sha256", pa.string()), ("body_bytes", pa.int64()),
-    ("source_name", pa.string()), ("run_id", pa.string()),
+    ("source_name", pa.string()), ("run_id", pa.string()), ("kind", pa.string()),
 ])  # fmt: skip
 
 PAGES_SCHEMA = pa.schema([
@@ -36,7 +41,7 @@ PAGES_SCHEMA = pa.schema([
     ("etag", pa.string()), ("last_modified", pa.string()), ("body", pa.binary()),
     ("body_sha256", pa.string()), ("fetched_at", pa.timestamp("us")), ("elapsed_s", pa.float64()),
     ("outcome", pa.string()), ("error", pa.string()), ("process_error", pa.string()),
-    ("source_name", pa.string()), ("run_id", pa.string()),
+    ("source_name", pa.string()), ("run_id", pa.string()), ("kind", pa.string()),
 ])  # fmt: skip
 
 COPIES_SCHEMA = pa.schema([
@@ -61,7 +66,8 @@ class LoadStats:
     """What one load did. Article counts are per distinct article the batch touched.
 
     `articles_unchanged` includes articles only seen again (an identical copy, a
-    304). `process_errors` counts fetched pages that yielded no article;
+    304). `list_pages` counts the list-page fetches among `pages_archived`
+    (they never touch articles). `process_errors` counts fetched pages that yielded no article;
     `copies_merged` new copies that joined an existing article (mirrors).
     A staged batch (`staged=True`) reports its page, figure and removal counts
     but no article counts: those are decided when the staged batch is loaded.
@@ -78,6 +84,7 @@ class LoadStats:
     staged: bool = False
     process_errors: int = 0
     copies_merged: int = 0
+    list_pages: int = 0
 
 
 @dataclass
@@ -125,6 +132,11 @@ def copy_digest(row: dict) -> str:
     return _sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
 
 
+def page_kind(page: FetchedPage) -> str:
+    """'list' for a list page, else 'article': only article pages become articles or count as known."""
+    return LIST if page.kind == LIST else ARTICLE
+
+
 def page_url(item: ProcessedPage) -> str:
     """The archive key of a page: its requested URL, canonicalised (redirect targets are kept alongside)."""
     return canonical_url(item.page.requested_url)
@@ -137,7 +149,7 @@ def _fetch_row(item: ProcessedPage, url: str, run_id: str) -> dict:
         "final_url": page.final_url, "status": page.status, "outcome": page.outcome,
         "error": page.error or (item.error if page.outcome != "fetched" else None),
         "elapsed_s": page.elapsed_s, "body_sha256": _sha256(page.body) if page.body else None,
-        "body_bytes": len(page.body), "source_name": page.source_name, "run_id": run_id,
+        "body_bytes": len(page.body), "source_name": page.source_name, "run_id": run_id, "kind": page_kind(page),
     }  # fmt: skip
 
 
@@ -152,7 +164,7 @@ def _page_row(item: ProcessedPage, url: str, run_id: str) -> dict:
         "fetched_at": utc_naive(page.fetched_at), "elapsed_s": page.elapsed_s, "outcome": page.outcome,
         "error": page.error,
         "process_error": item.error if page.outcome == "fetched" and item.record is None else None,
-        "source_name": page.source_name, "run_id": run_id,
+        "source_name": page.source_name, "run_id": run_id, "kind": page_kind(page),
     }  # fmt: skip
 
 
@@ -200,7 +212,10 @@ def build_batch(run_id: str, processed: list[ProcessedPage]) -> Batch:
             latest[url] = item
         row = _fetch_row(item, url, run_id)
         fetches[(url, row["fetched_at"])] = row
-    with_record = [(u, i) for u, i in latest.items() if i.record is not None and i.page.outcome == "fetched"]
+    with_record = [
+        (u, i) for u, i in latest.items()
+        if i.record is not None and i.page.outcome == "fetched" and page_kind(i.page) == ARTICLE
+    ]
     return Batch(
         run_id=run_id,
         fetches=pa.Table.from_pylist(list(fetches.values()), schema=FETCHES_SCHEMA),

@@ -292,7 +292,7 @@ def batch_counts(batch: Batch) -> LoadStats:
     return LoadStats(
         pages_archived=batch.fetches.num_rows, not_modified=outcomes.get("not_modified", 0),
         failed=outcomes.get("failed", 0), figures=figures, removed_by_kind=dict(sorted(kinds.items())),
-        process_errors=process_errors,
+        process_errors=process_errors, list_pages=batch.fetches.column("kind").to_pylist().count("list"),
     )  # fmt: skip
 
 

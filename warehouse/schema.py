@@ -200,8 +200,18 @@ _V1_VIEWS = (
     """,
 )
 
+# List pages are archived beside article pages (their validators make a nightly
+# run's list request conditional). Existing rows were all article pages.
+_V2_PAGE_KIND = (
+    "ALTER TABLE pages ADD COLUMN kind VARCHAR DEFAULT 'article'",
+    "ALTER TABLE fetches ADD COLUMN kind VARCHAR DEFAULT 'article'",
+    "UPDATE pages SET kind = 'article' WHERE kind IS NULL",
+    "UPDATE fetches SET kind = 'article' WHERE kind IS NULL",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "raw archive, articles with mirrors merged, figures, removals, runs, views", _V1_TABLES + _V1_VIEWS),
+    Migration(2, "page kind (article | list) in pages and fetches: list pages are archived too", _V2_PAGE_KIND),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

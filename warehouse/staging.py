@@ -58,8 +58,20 @@ def read_staged_batch(path: Path) -> Batch:
     tables = {}
     for kind, schema in TABLE_SCHEMAS.items():
         with pa.memory_map(str(path / f"{kind}.arrow"), "r") as source:
-            tables[kind] = ipc.open_file(source).read_all().cast(schema)
+            tables[kind] = _with_defaults(ipc.open_file(source).read_all(), schema).cast(schema)
     return Batch(run_id=(path / "run_id").read_text(encoding="utf-8"), **tables)
+
+
+# Columns added after staging existed, with the value a batch staged before them means.
+_ADDED_COLUMNS = {"kind": "article"}
+
+
+def _with_defaults(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A batch staged by an older version, given the columns added since (in schema order, for the cast)."""
+    missing = [name for name in schema.names if name not in table.column_names]
+    for name in missing:
+        table = table.append_column(name, pa.array([_ADDED_COLUMNS[name]] * table.num_rows, schema.field(name).type))
+    return table.select(schema.names) if missing else table
 
 
 def staged_batches(staging_dir: Path) -> list[Path]:

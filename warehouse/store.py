@@ -22,7 +22,7 @@ from extract.archive import FETCHED, FetchedPage, Validators
 from extract.sources import SourceProfile
 from extract.urls import canonical_url
 from transform.article import ProcessedPage
-from warehouse.batch import Batch, LoadStats, build_batch
+from warehouse.batch import ARTICLE, Batch, LoadStats, build_batch
 from warehouse.connection import WarehouseBusy, reading, transaction
 from warehouse.load import articles_of_sources, batch_counts, elect_and_rebuild, register_ids, write_batch
 from warehouse.schema import LATEST_VERSION, apply_migrations, current_version, utc_now
@@ -188,20 +188,24 @@ class Warehouse:
     def _table_exists(self, con: duckdb.DuckDBPyConnection) -> bool:
         return current_version(con) > 0
 
-    def known_urls(self, source_name: str) -> set[str]:
-        """Canonical URLs archived for the source with any outcome but a failure."""
+    def known_urls(self, source_name: str, *, kind: str = ARTICLE) -> set[str]:
+        """Canonical URLs of the source's pages of `kind` archived with any outcome but a failure.
+
+        Article pages by default: a nightly run stops at a list page showing one,
+        and a list page's URL must never pass for an article we already have.
+        """
         if not self.path.exists():
             return set()
         with self._reading() as con:
             if not self._table_exists(con):
                 return set()
             rows = con.execute(
-                "SELECT url FROM pages WHERE source_name = ? AND outcome <> 'failed'", [source_name]
+                "SELECT url FROM pages WHERE source_name = ? AND kind = ? AND outcome <> 'failed'", [source_name, kind]
             ).fetchall()
         return {r[0] for r in rows}
 
     def validators(self, urls: Iterable[str]) -> dict[str, Validators]:
-        """ETag / Last-Modified of each URL's last good fetch, keyed by the URL as given."""
+        """ETag / Last-Modified of each URL's last good fetch (article or list page), keyed by the URL as given."""
         given = {canonical_url(u): u for u in urls}
         if not given or not self.path.exists():
             return {}
@@ -215,6 +219,22 @@ class Warehouse:
                   AND url IN (SELECT url FROM b_urls)""").fetchall()
         return {given[url]: Validators(etag=etag, last_modified=lm) for url, etag, lm in rows}
 
+    def archived_page(self, url: str) -> FetchedPage | None:
+        """The archived body of one URL (outcome fetched), any kind; None when there is none.
+
+        A list page answered 304 is parsed from here: the server said the body
+        we archived is still the page.
+        """
+        if not self.path.exists():
+            return None
+        with self._reading() as con:
+            if not self._table_exists(con):
+                return None
+            rows = con.execute(
+                f"SELECT {_PAGE_COLUMNS} FROM pages WHERE url = ? AND outcome = ?", [canonical_url(url), FETCHED]
+            ).fetchall()
+        return _fetched_page(rows[0]) if rows else None
+
     def archived_pages(
         self,
         *,
@@ -222,16 +242,22 @@ class Warehouse:
         since: date | datetime | None = None,
         until: date | datetime | None = None,
         chunk_size: int = ARCHIVE_CHUNK,
+        kind: str | None = ARTICLE,
     ) -> Iterator[FetchedPage]:
         """Every archived page body (outcome fetched), in URL order, read a chunk per short connection.
 
         The file is not held open between chunks, so loading re-processed pages
         while iterating works; `since`/`until` bound the fetch time (UTC).
+        Article pages only by default (what reprocessing rebuilds articles
+        from); `kind="list"` gives the list pages, `kind=None` both.
         """
         if not self.path.exists():
             return
         names = sorted(source_names) if source_names is not None else None
         conditions, params = ["outcome = ?", "url > ?"], [FETCHED]
+        if kind is not None:
+            conditions.append("kind = ?")
+            params.append(kind)
         if names is not None:
             conditions.append(f"source_name IN ({', '.join('?' for _ in names)})" if names else "false")
             params += names
@@ -243,8 +269,7 @@ class Warehouse:
             params.append(high)
         # url > ? is second: its parameter is spliced in per chunk.
         sql = f"""
-            SELECT url, requested_url, final_url, status, headers, body, fetched_at, elapsed_s, outcome, error,
-                   source_name, redirects
+            SELECT {_PAGE_COLUMNS}
             FROM pages WHERE {' AND '.join(conditions)} ORDER BY url LIMIT {int(chunk_size)}"""
         after = ""
         while True:
@@ -259,10 +284,17 @@ class Warehouse:
             after = rows[-1][0]
 
 
+# The pages columns a FetchedPage is rebuilt from, in _fetched_page's order.
+_PAGE_COLUMNS = (
+    "url, requested_url, final_url, status, headers, body, fetched_at, elapsed_s, outcome, error, source_name,"
+    " redirects, kind"
+)
+
+
 def _fetched_page(row: tuple) -> FetchedPage:
-    _url, requested, final, status, headers, body, fetched_at, elapsed, outcome, error, source, redirects = row
+    _url, requested, final, status, headers, body, fetched_at, elapsed, outcome, error, source, redirects, kind = row
     return FetchedPage(
         requested_url=requested, final_url=final, status=status, headers=json.loads(headers or "{}"),
         body=bytes(body or b""), fetched_at=fetched_at.replace(tzinfo=timezone.utc), elapsed_s=elapsed,
-        outcome=outcome, error=error, source_name=source, redirects=list(redirects or []),
+        outcome=outcome, error=error, source_name=source, redirects=list(redirects or []), kind=kind or ARTICLE,
     )  # fmt: skip
