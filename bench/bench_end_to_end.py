@@ -89,6 +89,7 @@ class Phase:
         self.workers_cpu_s = helpers["workers"][0] - self.helpers0["workers"][0]
         self.work = dict(self.clock.seconds)
         self.background = dict(self.clock.background)
+        self.peaks = dict(self.clock.peaks)
         self.growth = {label: g for label in ("load (DuckDB)",) if (g := self.clock.growth(label))}
         self.work_s = self.clock.total_s
         self.startup_s = (self.clock.first_start - self.t0) if self.clock.first_start else self.wall_s
@@ -106,6 +107,9 @@ class Phase:
             growth = self.growth.get(label)
             trend = f"  (first quarter {growth[0]:.2f} s/call, last {growth[1]:.2f})" if growth else ""
             lines.append(f"    {label:<34}{seconds:8.1f} s   {self.clock.calls[label]:6d} calls{trend}")
+        if self.peaks:
+            lines.append("  peak resident MB during: " + ", ".join(
+                f"{label} {mb:.0f}" for label, mb in sorted(self.peaks.items(), key=lambda kv: -kv[1])))
         for label, seconds in sorted(self.background.items(), key=lambda kv: -kv[1]):
             lines.append(f"    {label + ' (overlapped, other thread)':<34}{seconds:8.1f} s")
         lines += [
@@ -157,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
     command = "  .venv/bin/python bench/bench_end_to_end.py " + " ".join(argv if argv is not None else sys.argv[1:])
     server = SyntheticProcess.start(args.pages, sources, per_list=args.per_list)
-    clock = WorkClock()
+    clock = WorkClock(track_peaks=True)
     clock.install_for_flows()
     sampler = RssSampler().start()
     out: list[str] = []
@@ -176,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         out += [f"backfill of {args.pages} synthetic pages ({flows.ingest.BATCH_SIZE} per batch): fetched {result.get('fetched')}, failed"
                 f" {result.get('failed')}, articles new {result.get('articles_new')}, figures {result.get('figures')}",
                 *backfill.report(result.get("fetched") or args.pages)]
-        out.append(f"  memory: crawler peak {peak_rss_mb():.0f} MB (sampled peak {sampler.peak_mb:.0f} MB; at "
+        out.append(f"  memory: crawler peak {max([peak_rss_mb(), *backfill.peaks.values()]):.0f} MB (sampled peak {sampler.peak_mb:.0f} MB; at "
                    + ", ".join(f"{int(f * 100)} %: {mb:.0f} MB" for f, mb in sampler.at_fractions())
                    + f"), extraction workers' peaks together {helpers['workers'][1]:.0f} MB,"
                    f" Prefect server peak {helpers['prefect'][1]:.0f} MB, site server peak"

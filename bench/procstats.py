@@ -35,6 +35,15 @@ def peak_rss_mb(pid: int | str = "self") -> float:
     return (_status_kb(pid, "VmHWM") or 0) / 1024
 
 
+def reset_peak_rss() -> bool:
+    """Start a new high-water mark for this process (Linux: write 5 to clear_refs); False when not allowed."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def cpu_seconds(pid: int | str = "self") -> float:
     """User + system CPU seconds of a process (its own threads, not its children)."""
     try:

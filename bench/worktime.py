@@ -31,6 +31,9 @@ from dataclasses import dataclass, field
 class WorkClock:
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Peak resident MB seen during each kind of call (when `peaks` is on): where memory spikes.
+    peaks: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    track_peaks: bool = False
     durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     background: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     flow_thread: int = field(default_factory=threading.get_ident)
@@ -47,11 +50,16 @@ class WorkClock:
         self.calls.clear()
         self.background.clear()
         self.durations.clear()
+        self.peaks.clear()
         self.first_start = None
 
     def _enter(self) -> bool:
         depth = getattr(self._local, "depth", 0)
         self._local.depth = depth + 1
+        if depth == 0 and self.track_peaks and threading.get_ident() == self.flow_thread:
+            from procstats import reset_peak_rss
+
+            reset_peak_rss()
         return depth == 0
 
     def _leave(self) -> None:
@@ -96,6 +104,10 @@ class WorkClock:
         if self.first_start is None:
             self.first_start = started
         elapsed = time.perf_counter() - started
+        if self.track_peaks:
+            from procstats import peak_rss_mb
+
+            self.peaks[label] = max(self.peaks[label], peak_rss_mb())
         self.seconds[label] += elapsed
         self.calls[label] += 1
         self.durations[label].append(elapsed)

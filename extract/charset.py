@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from functools import cache
 
 # How the encoding was decided; stored with the page so odd decodes can be audited.
 HEADER = "header"
@@ -131,21 +132,49 @@ def _try_label(body: bytes, label: str | None, is_utf8: bool) -> tuple[str, str]
 _GUESS_SAMPLE = 3000
 
 
+_HAN_RUN = re.compile("[\u4e00-\u9fff]+")
+
+
+@cache
+def _common_chars(encoding: str) -> dict[int, None]:
+    """A str.translate table deleting the common characters of `encoding`'s family.
+
+    The set is built once by decoding every code of the common range and
+    keeping the characters that encode back into it (Big5 maps a few
+    characters twice).
+    """
+    if encoding == "gb18030":
+        codec, codes = "gb2312", (bytes((lead, trail)) for lead in range(0xB0, 0xD8) for trail in range(0xA1, 0xFF))
+    else:
+        codec, codes = "big5", (code.to_bytes(2, "big") for code in range(0xA440, 0xC67F))
+    table: dict[int, None] = {}
+    for raw in codes:
+        try:
+            ch = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if len(ch) == 1 and "\u4e00" <= ch <= "\u9fff" and ch.encode(codec) == raw:
+            table[ord(ch)] = None
+    return table
+
+
 def _common_share(text: str, encoding: str) -> float:
-    han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"][:_GUESS_SAMPLE]
+    """Share of common characters among the first Han characters of `text`.
+
+    Counted in C: the Han runs are found by a regex and the common characters
+    deleted by str.translate (a Python loop over a 60 KB page took milliseconds).
+    """
+    runs = []
+    total = 0
+    for run in _HAN_RUN.finditer(text):
+        runs.append(run.group())
+        total += len(runs[-1])
+        if total >= _GUESS_SAMPLE:
+            break
+    han = "".join(runs)[:_GUESS_SAMPLE]
     if not han:
         return 0.0
-    common = 0
-    for ch in han:
-        try:
-            if encoding == "gb18030":
-                code = ch.encode("gb2312")
-                common += 0xB0 <= code[0] <= 0xD7
-            else:
-                code = ch.encode("big5")
-                common += 0xA440 <= int.from_bytes(code, "big") <= 0xC67E
-        except UnicodeEncodeError:
-            continue
+    common = len(han) - len(han.translate(_common_chars(encoding)))
     return common / len(han)
 
 
@@ -202,6 +231,8 @@ def decode_html(body: bytes, content_type: str | None = None, hint: str | None =
     is_utf8 = utf8_text is not None
     declared = [(HEADER, header_charset(content_type)), (META, meta_charset(body)), (HINT, hint)]
     for decided_by, label in declared:
+        if utf8_text is not None and _family(label) == ("utf-8",):
+            return DecodedHtml(utf8_text, "utf-8", decided_by)  # already decoded strictly above
         found = _try_label(body, label, is_utf8)
         if found is not None:
             return DecodedHtml(found[0], found[1], decided_by)

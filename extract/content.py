@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from extract.dateline import MINUTE, first_date
 from extract.textlines import Container, Line
@@ -26,8 +27,10 @@ from extract.textlines import Container, Line
 _PUNCT = re.compile("[，。！？；、,!?;]")
 _SENTENCE_END = re.compile("[。；！？;!?]")
 # Site furniture that shares a container with the article: copyright, licences, contacts.
+# Every alternative starts with a literal character, so re scans for their first
+# characters in C before trying any (a character class there, [Cc], turns that off).
 _FURNITURE = re.compile(
-    r"版权所有|版权归|[Cc]opyright|COPYRIGHT|©|ICP|备案号|公网安备|刊号|邮发代号|未经(?:书面)?授权|不得转载|禁止转载|"
+    r"版权所有|版权归|Copyright|copyright|COPYRIGHT|©|ICP|备案号|公网安备|刊号|邮发代号|未经(?:书面)?授权|不得转载|禁止转载|"
     r"转载请注明|联系我们|举报电话|违法和不良信息|增值电信|新闻信息服务许可|电子邮箱|投稿邮箱"
 )
 # A line this short still reads as prose when it is punctuated (dialogue: “咳咳，茶座君。”).
@@ -123,12 +126,10 @@ def choose_body(lines: list[Line], containers: list[Container]) -> BodySpan | No
     Containers are visited richest first, and one whose positive weight
     cannot beat the best run so far is skipped: most of a page is pruned.
     """
-    prefix = [0.0]
-    gains = [0.0]
-    for line in lines:
-        weight = line_weight(line)
-        prefix.append(prefix[-1] + weight)
-        gains.append(gains[-1] + (weight if weight > 0 else 0.0))
+    weights = [line_weight(line) for line in lines]
+    # The same additions in the same order as a running sum, done by accumulate in C.
+    prefix = [0.0, *accumulate(weights)]
+    gains = [0.0, *accumulate([weight if weight > 0 else 0.0 for weight in weights])]
     best: BodySpan | None = None
     ranked = sorted(containers, key=lambda box: gains[box.start] - gains[box.end])
     for box in ranked:

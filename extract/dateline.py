@@ -66,11 +66,25 @@ def _plausible(value: datetime, now: datetime) -> bool:
     return _EARLIEST_YEAR <= value.year and value <= now + timedelta(days=2)
 
 
+# Every date form but 二〇二四年 holds a digit (`\d` is any script's) and a
+# 19xx/20xx year. Checked first: most lines of a page have neither, and these
+# scans are quick where _DATE, opening with a lookbehind, is tried at every position.
+_ANY_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def find_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
     """Every plausible date in `text`, in order."""
+    wide = None
+    if "年" not in text:
+        if _ANY_DIGIT.search(text) is None:
+            return []
+        wide = widen(text)
+        if _YEAR.search(wide) is None:
+            return []
     now = now or datetime.now()
     found = []
-    for m in _DATE.finditer(widen(text)):
+    for m in _DATE.finditer(wide if wide is not None else widen(text)):
         year = int(m["year"])
         month = int(m["cmonth"] or m["month"])
         day_text = m["cday"] or m["day"]

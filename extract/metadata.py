@@ -10,6 +10,7 @@ records what it changed, so extraction must not convert silently.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,26 +22,51 @@ _PINYIN_GLOSS = re.compile(
     rf"(?<=[{_HAN}])[（(]\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}\d?\s*[)）]"
 )
 
+class _Worded:
+    """A compiled pattern tried only on text holding one of the words it needs.
+
+    Patterns opening with an optional prefix or a lookaround are tried by re
+    at every position; `in` finds that none of their words is there much
+    faster, and on most lines none is.
+    """
+
+    __slots__ = ("pattern", "words")
+
+    def __init__(self, pattern: str, words: tuple[str, ...]) -> None:
+        self.pattern = re.compile(pattern)
+        self.words = words
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for word in self.words:
+            if word in text:
+                return self.pattern.search(text)
+        return None
+
+
 _SEP = r"\s*[:：]\s*"
 # Labels that end a value: the next field on the same line.
 _NEXT_FIELD = (
     r"(?=\s*(?:[|｜/]\s*)?(?:文章)?(?:出自|来源|作者|记者|通讯员|发布|发表|时间|日期|更新|点击|浏览|阅读|访问|评论|网友|字号|编辑|责编|责任编辑|"
     r"稿源|出处|摄影|摄|分享|打印|关闭|【|\[|（|\(|\d{4}\s*[-年/.])|\s{2,}|$)"
 )
-_SOURCE = re.compile(r"(?:文章|信息|新闻)?(?:来源|稿源|出处|来自)" + _SEP + r"(?P<value>.+?)" + _NEXT_FIELD)
+_SOURCE = _Worded(
+    r"(?:文章|信息|新闻)?(?:来源|稿源|出处|来自)" + _SEP + r"(?P<value>.+?)" + _NEXT_FIELD, ("来源", "稿源", "出处", "来自")
+)
 _AUTHOR = re.compile(r"(?:作者|文|撰稿|撰文|执笔人?|作者姓名)" + _SEP + r"(?P<value>.+?)" + _NEXT_FIELD)
-_REPORTER = re.compile(
+_REPORTER = _Worded(
     r"(?:^|[\s（(【\[])(?:本报|本台|本网|新华社|中新社|人民网)?[^\s，。]{0,12}?(?:特约记者|记者|通讯员|实习生)\s*[:：]?\s*"
-    r"(?P<value>[" + _HAN + r"]{2,4}(?:[\s、，,]+[" + _HAN + r"]{2,4})*)"
+    r"(?P<value>[" + _HAN + r"]{2,4}(?:[\s、，,]+[" + _HAN + r"]{2,4})*)",
+    ("记者", "通讯员", "实习生"),
 )
 # What may follow the names on a reporter line: 发自北京, 山东冠县报道, 摄.
 _REPORTER_TAIL = re.compile(r"^\s*(?:发自\S{0,8}\s*$|\S{0,8}报道\s*$|[/／]\s*(?:文|图)|文\s*$|[)）】\]]\s*$|$)")
 _MAX_REPORTER_LINE = 40
 # 责编 labels start the line or a bracket/field and are followed by a colon or a space:
 # (责编：王静、张三), 【编辑:刘欢】, (松花江网编辑 孙桂芳) — not 编辑部 or 主编辑器.
-_EDITORS = re.compile(
+_EDITORS = _Worded(
     r"(?:^|[\s（(【\[|｜])[^\s：:，。]{0,8}?(?:责任编辑|责编|编辑|编审|审核|校对)\s*(?:[:：]\s*|\s+)"
-    r"(?P<value>[^()（）\[\]【】\s][^()（）\[\]【】]*?)\s*(?:[)）\]】].*)?$"
+    r"(?P<value>[^()（）\[\]【】\s][^()（）\[\]【】]*?)\s*(?:[)）\]】].*)?$",
+    ("责编", "编辑", "编审", "审核", "校对"),
 )
 _LABELS = re.compile(
     r"(?:来源|稿源|出处|作者|记者|通讯员|责任编辑|责编|编辑|发布时间|发布日期|发表时间|发表日期|更新时间|时间|日期|"
@@ -74,7 +100,7 @@ class NormalisedLine:
 
     original: str
     text: str
-    index: tuple[int, ...] | None
+    index: Sequence[int] | None  # a range when nothing was cut out
 
     def cut(self, start: int, end: int) -> str:
         """The original text behind text[start:end] (the normalised text when lengths diverged)."""
@@ -87,8 +113,10 @@ def normalise_line(line: str) -> NormalisedLine:
     return normalise_lines([line])[0]
 
 
-def _unglossed(line: str) -> tuple[str, list[int]]:
+def _unglossed(line: str) -> tuple[str, Sequence[int]]:
     """`line` without pinyin glosses, and the original index of each kept character."""
+    if "(" not in line and "（" not in line:
+        return line, range(len(line))  # no gloss: most lines, and no index list to build
     kept: list[int] = []
     pos = 0
     for m in _PINYIN_GLOSS.finditer(line):
@@ -117,7 +145,7 @@ def normalise_lines(lines: list[str]) -> list[NormalisedLine]:
             simplified = [_t2s().convert(text) if not text.isascii() else text for text in texts]
     out = []
     for line, (text, kept), simple in zip(lines, stripped, simplified, strict=True):
-        index = tuple(kept) if len(simple) == len(text) else None
+        index = (kept if isinstance(kept, range) else tuple(kept)) if len(simple) == len(text) else None
         out.append(NormalisedLine(line, simple, index))
     return out
 
@@ -168,6 +196,8 @@ _CLOSING_NAME = re.compile(r"^[（(]\s*(?:记者|作者|通讯员)?\s*(?P<value>
 
 def closing_names(line: str) -> str | None:
     """The names of a closing （袁源） line, space-separated, or None."""
+    if not (line.startswith(("（", "(")) and line.endswith(("）", ")"))):
+        return None  # normalising keeps the first character and the closing parenthesis
     norm = normalise_line(line)
     m = _CLOSING_NAME.match(norm.text)
     if not m:
@@ -178,7 +208,10 @@ def closing_names(line: str) -> str | None:
 
 def lead_reporter(paragraph: str) -> str | None:
     """The reporter named in parentheses near the start of the lead paragraph, if any."""
-    norm = normalise_line(paragraph[:80])
+    head = paragraph[:80]
+    if "（" not in head and "(" not in head:
+        return None
+    norm = normalise_line(head)
     m = _INLINE_REPORTER.search(norm.text)
     if not m:
         return None

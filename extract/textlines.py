@@ -36,6 +36,11 @@ _BLOCK = frozenset(
     }
 )  # fmt: skip
 _HEADINGS = frozenset({"h1", "h2", "h3"})
+# Table parts hold no inline content: the HTML parser moves text and inline
+# elements found in them out of the table ("foster parenting"). Whitespace
+# between their cells therefore never joins two pieces of a line, and the
+# walk lets lexbor skip it in C (a seventh of the nodes of a table layout).
+_TABLE_PARTS = frozenset({"table", "tbody", "thead", "tfoot", "tr"})
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # Whitespace a Chinese page uses for indentation and layout: ASCII, NBSP, ideographic space.
 _SPACE = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
@@ -147,6 +152,7 @@ def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: 
     block_tags = _BLOCK
     skip_tags = _SKIP
     headings = _HEADINGS
+    table_parts = _TABLE_PARTS
     has_titles = bool(title_ids)
     flush = _flush
     # Suspended levels: (child iterator, exit). Exit is None (inline), _LINK,
@@ -187,7 +193,7 @@ def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: 
                 block_tag = tag
                 in_heading += heading
                 child_stack.append([])
-                children = child.iter(include_text=True)
+                children = child.iter(include_text=True, skip_empty=tag in table_parts)
                 break
             elif tag == "br":
                 if parts:

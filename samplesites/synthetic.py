@@ -61,6 +61,13 @@ NEWEST = datetime(2025, 6, 30, 18, 0)
 # Variants of one site spread over about this span (a step never exceeds a day).
 SPAN = timedelta(days=5 * 365)
 PER_LIST = 50
+# Streets and towns a headline may name after its county (common names, in GBK and Big5).
+TOWNS = (
+    "城关镇", "东城街道", "西城街道", "南湖街道", "北山街道", "新华街道", "解放街道", "人民路街道", "中山街道",
+    "建设街道", "朝阳街道", "向阳街道", "红星街道", "和平街道", "胜利街道", "长江街道", "黄河路街道", "青山镇",
+    "白云镇", "石桥镇", "马桥镇", "新市镇", "龙泉镇", "金山镇", "花园镇", "太平镇", "永兴镇", "安宁镇", "长安镇",
+    "平安镇", "东风镇", "大河镇", "清水镇", "双河镇", "三江镇", "五里镇", "七星镇", "九龙镇", "十里铺镇", "高桥镇",
+)
 RELATED_COUNT = 4
 # Paragraphs a variant borrows from the site's other articles.
 BORROWED = (2, 4)
@@ -154,23 +161,34 @@ class SyntheticSites:
         templates = self.templates[site]
         return templates[serial % len(templates)]
 
-    def _place(self, rng: random.Random, template: SampleArticle) -> tuple[str | None, str]:
-        """(the template's place as its text names it, the variant's place)."""
+    def _place(self, site: str, serial: int, template: SampleArticle) -> tuple[str | None, str, str]:
+        """(the template's place as its text names it, the variant's place, the variant's headline place).
+
+        Drawn from the variant's number among its template's variants, not at
+        random, so no two variants of a template share a headline: the
+        warehouse merges copies under one headline whose SimHashes are within
+        10 bits, which variants of one template can be.
+        """
         old = _short_place(template.place) if template.place else None
-        return old, rng.choice(_places())
+        places = _places()
+        k = serial // len(self.templates[site])
+        place = places[k % len(places)]
+        town = TOWNS[(k // len(places)) % len(TOWNS)]
+        round_ = k // (len(places) * len(TOWNS))
+        headline = f"{place}{town}" + (f"（{round_ + 1}）" if round_ else "")
+        return old, place, headline
 
     def title(self, site: str, serial: int) -> str:
         """The variant's clean headline (cheap: related boxes and list pages need only this)."""
-        rng = self._rng(site, serial)
         template = self._template(site, serial)
-        old, new = self._place(rng, template)
-        return _retitle(template.title, old, new)
+        old, _, headline = self._place(site, serial, template)
+        return _retitle(template.title, old, headline)
 
     def article(self, site: str, serial: int) -> SampleArticle:
         """The variant as authored: what a perfect pipeline would extract from its page."""
         rng = self._rng(site, serial)
         template = self._template(site, serial)
-        old, new = self._place(rng, template)  # first draws: `title` makes the same ones
+        old, new, headline = self._place(site, serial, template)
         own = [b for b in template.blocks if not b.startswith(IMAGE_MARK) and not b.startswith("▲")]
         pool = [p for p in self.pools[site] if p not in own]
         borrowed = rng.sample(pool, min(len(pool), rng.randint(*BORROWED)))
@@ -180,7 +198,7 @@ class SyntheticSites:
         article = replace(
             template,
             id=f"{template.id}-v{serial}",
-            title=_retitle(template.title, old, new),
+            title=_retitle(template.title, old, headline),
             published_at=self.published(site, serial),
             blocks=tuple(blocks),
             paragraphs=tuple(b for b in blocks if not b.startswith(IMAGE_MARK)),
@@ -304,10 +322,13 @@ def _paragraph_pool(articles: list[SampleArticle]) -> tuple[str, ...]:
 
 
 def _retitle(title: str, old: str | None, new: str) -> str:
+    """The headline with its place swapped: the part before the colon when it names a place, else a prefix."""
+    head, colon, rest = title.partition("：")
+    if colon and ((old and old in head) or len(head) <= 12):
+        return f"{new}：{rest}"
     if old and old in title:
         return title.replace(old, new, 1)
-    head, colon, rest = title.partition("：")
-    return f"{new}：{rest}" if colon and len(head) <= 12 else f"{new}：{title}"
+    return f"{new}：{title}"
 
 
 def _replace_place(text: str, old: str | None, new: str) -> str:

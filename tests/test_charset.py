@@ -141,3 +141,26 @@ def test_realpages_decode_to_readable_chinese(realpages_dir: Path):
         # Mojibake from a wrong codec shows up as rare characters; common ones must dominate.
         common = sum(1 for ch in decoded.text if ch in "的一是在不了有和人这中大为上个国我以要他时来用们")
         assert common / han > 0.03, (path.name, decoded.encoding)
+
+
+@pytest.mark.parametrize("encoding, codec", [("gb18030", "gb2312"), ("cp950", "big5")])
+def test_common_share_counts_like_encoding_each_character(encoding: str, codec: str) -> None:
+    """The share is counted with a translate table in C; it must agree with the definition,
+    character by character (GB2312 rows B0-D7, Big5 A440-C67E), over all of U+4E00-U+9FFF."""
+    from extract.charset import _common_share
+
+    def common(ch: str) -> bool:
+        try:
+            code = ch.encode(codec)
+        except UnicodeEncodeError:
+            return False
+        if codec == "gb2312":
+            return 0xB0 <= code[0] <= 0xD7
+        return 0xA440 <= int.from_bytes(code, "big") <= 0xC67E
+
+    han = [chr(c) for c in range(0x4E00, 0xA000)]
+    expected = [ch for ch in han if common(ch)]
+    assert 3000 < len(expected) < 6000
+    assert all(_common_share(ch, encoding) == 1.0 for ch in expected)
+    assert sum(_common_share(ch, encoding) for ch in han) == len(expected)
+    assert _common_share("党" * 2000 + "x" + "㐀" * 5000, encoding) == (1.0 if common("党") else 0.0)

@@ -14,9 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extract.charset import decode_html
+from extract.dateline import first_date
 from extract.fields import FieldSelectors, PageFields, extract_fields
+from extract.textlines import _SPACE, normalise_space
 
 PARAGRAPHS = [
     "近年来，某区坚持以党建引领基层治理，构建起“一中心、多站点”的党群服务体系，推动党员教育常态化。",
@@ -219,6 +223,38 @@ def test_deeply_nested_markup_does_not_overflow():
     # Old templates leave <font>/<div> unclosed; parsers nest them thousands deep.
     html = "<html><body>" + "<div>" * 5000 + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>" * 5000
     assert extract_fields(html).blocks == PARAGRAPHS
+
+
+def _lines_of(html: str) -> list[str]:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from extract.textlines import page_lines
+
+    tree = LexborHTMLParser(html)
+    return [line.text for line in page_lines(tree.body).lines]
+
+
+def test_whitespace_between_inline_pieces_is_one_space_but_table_whitespace_is_nothing():
+    # The walk lets lexbor drop whitespace-only text inside table parts: cells stay separate lines.
+    assert _lines_of("<table>\n <tr>\n  <td>党建</td>\n  <td>引领</td>\n </tr>\n</table>") == ["党建", "引领"]
+    # Links put straight into a <ul> (invalid, common) keep the space between them.
+    assert _lines_of('<ul><a href="/a">栏目一</a> <a href="/b">栏目二</a></ul>') == ["栏目一 栏目二"]
+    # Text stray inside a <tr> is moved before the table by the parser, and stays text.
+    assert _lines_of("<table><tr> 表外文字 <td>格</td></tr></table>") == ["表外文字", "格"]
+    assert _lines_of("<p><b>第一</b>\n<b>第二</b>\u3000<i>第三</i></p>") == ["第一 第二 第三"]
+
+
+@given(st.text(st.sampled_from(list("党建 \t\n\u00a0\u3000\u2002\u2003\u200b\ufeff\x1f\x85\u2028ab")), max_size=30))
+def test_normalise_space_equals_the_space_regex(text: str) -> None:
+    # normalise_space uses str.split() where it can: the same whitespace as the regex.
+    assert normalise_space(text) == _SPACE.sub(" ", text).strip()
+
+
+def test_dates_with_full_width_digits_are_still_found():
+    assert first_date("发布时间：２０１８年１０月３１日").value == datetime(2018, 10, 31)
+    assert first_date("二〇二四年一月九日").value == datetime(2024, 1, 9)
+    assert first_date("9/17/2004 5:54:13 AM").value == datetime(2004, 9, 17, 5, 54, 13)
+    assert first_date("党员人数1362名") is None
 
 
 def test_forum_post_with_labelled_subject_and_us_date():

@@ -103,3 +103,11 @@ def test_the_server_answers_conditional_requests_with_304_and_logs_them() -> Non
 def test_summarise_counts_robots_apart() -> None:
     log = [("GET", "/robots.txt", 200), ("GET", "/mirror/index_2.html", 200), ("GET", "/mirror/wz/100001.html", 304)]
     assert summarise(log)["by_source"] == {"-": {"robots 200": 1}, "mirror": {"article 304": 1, "list 200": 1}}
+
+
+def test_no_two_variants_of_a_site_share_a_headline() -> None:
+    """Same headline + SimHash within 10 bits is how the warehouse merges copies; variants must not meet it."""
+    sites = SyntheticSites(30000)
+    for site, share in sites.shares.items():
+        titles = [sites.title(site, serial) for serial in range(share.count)]
+        assert len(set(titles)) == len(titles), site

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import unicodedata
+
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from extract.fields import PageFields
 from transform.clean import clean_article
 from transform.headline import clean_headline, title_key
 from transform.mojibake import repair_mojibake
-from transform.normalise import normalise_text
+from transform.normalise import normalise_lines, normalise_text
 from transform.pinyin import strip_pinyin
-from transform.punctuation import normalise_punctuation
-from transform.script import to_simplified
+from transform.punctuation import normalise_punctuation, normalise_spaces, punctuate
+from transform.script import to_simplified, to_simplified_lines
 from transform.spam import strip_spam
 
 # Text that looks like the pages: Han (simplified and traditional), both widths
@@ -100,3 +102,35 @@ def test_clean_article_never_raises(title: str | None, blocks: list[str], metada
     )
     assert isinstance(cleaned.body, str)
     assert "\n\n" not in cleaned.body
+
+
+# --- batched forms equal the line-by-line forms ------------------------------
+# Cleaning converts a page's lines in one OpenCC call and skips the mojibake and
+# pinyin steps for a page without their signs; the result must not change.
+
+# Traditional characters and phrases with one-to-many conversions (乾/干, 著/着, 後/后).
+_TRAD_CHARS = st.sampled_from(list("乾隆乾燥著作顯著後來黨員長沙區網發展門戶麵條頭髮理髮") + list("，。 |?!()（）\ue42f"))
+trad_line = st.text(_TRAD_CHARS, max_size=30)
+
+
+@example(["乾", "燥", "乾隆", "乾燥"])
+@given(st.lists(st.one_of(trad_line, page_text, any_text), max_size=8))
+def test_script_lines_equal_line_by_line(lines: list[str]) -> None:
+    assert to_simplified_lines(lines) == [to_simplified(line) for line in lines]
+
+
+@given(st.lists(st.one_of(trad_line, page_text), max_size=8))
+def test_normalise_lines_equal_line_by_line(lines: list[str]) -> None:
+    lines = [line for line in lines if "\n" not in line]
+    assert normalise_lines(lines) == [normalise_text(line) for line in lines]
+
+
+@given(st.one_of(page_text, any_text))
+def test_title_key_keeps_exactly_the_alphanumerics(text: str) -> None:
+    expected = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+    assert title_key(text) == expected
+
+
+@given(st.one_of(page_text, any_text))
+def test_punctuate_after_spacing_equals_normalise_punctuation(text: str) -> None:
+    assert punctuate(normalise_spaces(text)) == normalise_punctuation(text)

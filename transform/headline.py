@@ -29,6 +29,8 @@ _INSTITUTION = re.compile(
 )
 _ORIGINAL_TITLE = re.compile(r"^[:：\s]*原(?:标)?题(?:为|是)?\s*[_:：\s]\s*(?P<title>.+?)[。.]?$")
 _BRACKETED = re.compile(r"【(?P<inner>[^【】]{4,120})】")
+# Everything str.isalnum() rejects: re's \w is exactly isalnum() plus "_".
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def split_institution(title: str) -> SplitHeadline:
 
 def title_key(text: str) -> str:
     """Letters and digits only, NFKC: the same headline with other punctuation or spacing compares equal."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text))
 
 
 def original_title_line(line: str) -> str | None:

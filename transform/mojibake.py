@@ -125,6 +125,11 @@ def _is_lost_byte(text: str, i: int) -> bool:
 _SPACE_PUA = "\ue5e5"
 
 
+def may_be_damaged(text: str) -> bool:
+    """False when repair_mojibake would return `text` untouched: no `?`, no private-use or U+FFFD."""
+    return "?" in text or _PUA.search(text) is not None
+
+
 def repair_mojibake(text: str) -> MojibakeResult:
     """`text` with byte-shifted spans repaired and unrecoverable fragments removed.
 

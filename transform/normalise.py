@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from transform.mojibake import repair_mojibake
+from transform.mojibake import may_be_damaged, repair_mojibake
 from transform.pinyin import strip_pinyin
-from transform.punctuation import normalise_punctuation, normalise_spaces
+from transform.punctuation import normalise_spaces, punctuate
 from transform.removal import MOJIBAKE, PINYIN, PRIVATE_USE, Removal
 from transform.script import to_simplified_lines
 
@@ -42,25 +42,35 @@ def normalise_text(raw: str) -> NormalisedText:
 
 
 def normalise_lines(raws: list[str]) -> list[NormalisedText]:
-    """Run the four character-level steps over each line; script is converted for all lines at once."""
+    """Run the four character-level steps over each line.
+
+    Script is converted for all lines at once, and the mojibake and pinyin
+    steps are skipped for all lines when the page shows none of their signs
+    (a `?`, a private-use character, a parenthesis): most pages.
+    """
+    joined = "\n".join(raws)
+    repair = may_be_damaged(joined)
+    glossed = "(" in joined or "（" in joined
     removed_per_line: list[list[Removal]] = []
     damaged_per_line: list[bool] = []
     unglossed: list[str] = []
     for raw in raws:
         removed: list[Removal] = []
-        mojibake = repair_mojibake(raw)
-        if mojibake.removed:
+        damaged = False
+        text = raw
+        if repair:
+            mojibake = repair_mojibake(raw)
             removed.extend(Removal(MOJIBAKE, fragment) for fragment in mojibake.removed)
-        if mojibake.private_use:
             removed.extend(Removal(PRIVATE_USE, glyph) for glyph in mojibake.private_use)
-        text, annotations = strip_pinyin(mojibake.text)
-        if annotations:
+            text, damaged = mojibake.text, mojibake.damaged
+        if glossed:
+            text, annotations = strip_pinyin(text)
             removed.extend(Removal(PINYIN, a) for a in annotations)
         removed_per_line.append(removed)
-        damaged_per_line.append(mojibake.damaged)
+        damaged_per_line.append(damaged)
         unglossed.append(text)
     out = []
     for simplified, removed, damaged in zip(to_simplified_lines(unglossed), removed_per_line, damaged_per_line):
         spaced = normalise_spaces(simplified)
-        out.append(NormalisedText(normalise_punctuation(spaced), spaced, removed, damaged))
+        out.append(NormalisedText(punctuate(spaced), spaced, removed, damaged))
     return out

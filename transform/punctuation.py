@@ -108,7 +108,11 @@ def _one_pass(text: str) -> str:
 
 def normalise_punctuation(text: str) -> str:
     """Apply the four rules of the module docstring to one line of text."""
-    text = normalise_spaces(text)
+    return punctuate(normalise_spaces(text))
+
+
+def punctuate(text: str) -> str:
+    """Rules 2-4 on a line whose spacing is already normalised (rule 1, normalise_spaces)."""
     if text.isascii():
         return text  # no Chinese context: nothing to change
     if "(" not in text and _HALF_MARK.search(text) is None:
