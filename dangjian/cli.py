@@ -134,7 +134,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     removed = {k.removeprefix("removed_"): v for k, v in result.items() if k.startswith("removed_")}
     print()
     print(f"dangjian demo: {elapsed:.1f} s, warehouse {warehouse}")
-    print(f"  pages fetched      {result.get('fetched', 0)} (+{result.get('list_pages', 0)} list pages, "
+    print(f"  pages fetched      {result.get('fetched', 0)} (+{result.get('list_pages', 0)} list pages, {result.get('list_not_modified', 0)} of them 304; "
           f"{result.get('not_modified', 0)} not modified, {result.get('failed', 0)} failed)")
     print(f"  articles loaded    {result.get('articles_new', 0)} new, {result.get('articles_updated', 0)} updated, "
           f"{result.get('articles_unchanged', 0)} unchanged")

@@ -157,6 +157,7 @@ def _crawl_source(
             str(warehouse.path),
         )
         tally.list_pages += len(discovery.list_pages)
+        tally.list_not_modified += discovery.not_modified
         for page in discovery.list_pages:
             page.source_name = profile.name
             if page.error:

@@ -13,6 +13,7 @@ from transform.article import ProcessedPage
 class SourceTally:
     source: str
     list_pages: int = 0
+    list_not_modified: int = 0  # list pages answered 304 (nothing new behind them)
     fetched: int = 0
     not_modified: int = 0
     skipped: int = 0
@@ -68,7 +69,7 @@ class RunReport:
     def totals(self) -> dict[str, int]:
         total: dict[str, int] = {}
         for t in self.tallies.values():
-            for key in ("list_pages", "fetched", "not_modified", "skipped", "failed",
+            for key in ("list_pages", "list_not_modified", "fetched", "not_modified", "skipped", "failed",
                         "articles_new", "articles_updated", "articles_unchanged", "figures"):
                 total[key] = total.get(key, 0) + getattr(t, key)
             for kind, n in t.removed_by_kind.items():
@@ -80,7 +81,7 @@ class RunReport:
         rows = []
         for t in self.tallies.values():
             row: dict[str, object] = {
-                "source": t.source, "list pages": t.list_pages, "fetched": t.fetched,
+                "source": t.source, "list pages": t.list_pages, "list pages 304": t.list_not_modified, "fetched": t.fetched,
                 "not modified": t.not_modified, "skipped": t.skipped, "failed": t.failed,
                 "articles new": t.articles_new, "updated": t.articles_updated,
                 "unchanged": t.articles_unchanged, "figures": t.figures,

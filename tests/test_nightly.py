@@ -120,7 +120,7 @@ def test_print_request_counts_per_source(runs, capsys) -> None:
     with capsys.disabled():
         for name in ("backfill", "nightly", "changed"):
             phase = runs[name]
-            counts = {k: phase.result.get(k) for k in ("list_pages", "fetched", "not_modified", "articles_new")}
+            counts = {k: phase.result.get(k) for k in ("list_pages", "list_not_modified", "fetched", "not_modified", "articles_new")}
             print(f"\n[{name}] {len(phase.requests)} requests: {_summary(phase)}; run counts {counts}")
     assert runs["nightly"].requests
 
@@ -132,6 +132,7 @@ def test_nightly_with_nothing_new_makes_one_conditional_list_request_per_source(
     assert len(nightly.requests) == len(SITES)
     assert nightly.result["fetched"] == 0 and nightly.result["failed"] == 0
     assert nightly.result["list_pages"] == len(SITES)
+    assert nightly.result["list_not_modified"] == len(SITES)  # reported in the run summary too
 
 
 def test_nightly_with_nothing_new_leaves_the_warehouse_unchanged(runs) -> None:
