@@ -51,7 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from samplesites.catalog import IMAGE_MARK, SampleArticle, SiteCopy, articles_on, load_articles
-from samplesites.render import Link, PageContext, in_script, list_page_name
+from samplesites.render import Link, PageContext, in_script
 from samplesites.server import ServedFile, _Handler, _Server  # the sample server: same answers, same request log
 from samplesites.sitelist import CHARSET_TRAPS, SITES
 
