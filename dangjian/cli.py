@@ -148,19 +148,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_sites(args: argparse.Namespace) -> int:
-    from samplesites import sources_toml
-    from samplesites.server import serve_sample_sites
+    from samplesites.server import main as serve_until_interrupted
 
-    with serve_sample_sites(port=args.port) as sites:
-        print(f"sample sites serving at {sites.base_url} (Ctrl-C stops)")
-        if args.write_sources:
-            Path(args.write_sources).write_text(sources_toml(sites.base_url), encoding="utf-8")
-            print(f"sources written to {args.write_sources}")
-        try:
-            sites.wait()
-        except KeyboardInterrupt:
-            pass
-    return 0
+    argv = ["--port", str(args.port)] + (["--write-sources", args.write_sources] if args.write_sources else [])
+    return serve_until_interrupted(argv)
 
 
 # ---------------------------------------------------------------- serve / reprocess
