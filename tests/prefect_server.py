@@ -26,6 +26,24 @@ SERVER_START_TIMEOUT_S = 120
 TERMINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
+class RetryingTransport(httpx.HTTPTransport):
+    """Retries what Prefect's own client retries: a server on SQLite answers 503
+    ("Service Unavailable") while its database is locked by a concurrent write,
+    which happens on 2 busy cores while `dangjian serve` polls it."""
+
+    RETRY_STATUSES = frozenset({429, 503})
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for attempt in range(6):
+            response = super().handle_request(request)
+            if response.status_code not in self.RETRY_STATUSES or attempt == 5:
+                return response
+            response.read()
+            response.close()
+            time.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -91,7 +109,7 @@ class PrefectServer:
         return env
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.api_url, timeout=30)
+        return httpx.Client(base_url=self.api_url, timeout=30, transport=RetryingTransport())
 
     def log(self) -> str:
         return _tail(self.log_path)
