@@ -114,20 +114,30 @@ def _number(site: str, article_id: str, digits: int) -> int:
     return low + digest % (9 * low)
 
 
-def article_path(site: str, article_id: str, published: datetime) -> str:
-    """The URL path a site serves an article at, in that kind of site's style."""
-    y, md, ymd = published.strftime("%Y"), published.strftime("%m%d"), published.strftime("%Y%m%d")
+def site_path(site: str, published: datetime, number: int) -> str:
+    """The URL path of article `number`, in the style of that kind of site's real article URLs."""
     if site == "hongxing":
-        return f"/hongxing/{y}/{md}/{_number(site, article_id, 5)}.html"
+        return f"/hongxing/{published:%Y}/{published:%m%d}/{number}.html"
     if site in ("renmin", "renmin_big5"):
-        return f"/{site}/n1/{y}/{md}/c117092-{_number('renmin', article_id, 8)}.html"
+        return f"/{site}/n1/{published:%Y}/{published:%m%d}/c117092-{number}.html"
     if site == "sichuan":
-        return f"/sichuan/dyjy/{published:%Y%m}/t{ymd}_{_number(site, article_id, 6)}.html"
+        return f"/sichuan/dyjy/{published:%Y%m}/t{published:%Y%m%d}_{number}.html"
     if site == "aggregator":
-        return f"/aggregator/news/{published:%Y-%m-%d}/{_number(site, article_id, 7)}.html"
+        return f"/aggregator/news/{published:%Y-%m-%d}/{number}.html"
     if site == "mirror":
-        return f"/mirror/wz/{_number(site, article_id, 6)}.html"
+        return f"/mirror/wz/{number}.html"
     raise ValueError(f"unknown site {site!r}")
+
+
+_NUMBER_DIGITS = {"hongxing": 5, "renmin": 8, "renmin_big5": 8, "sichuan": 6, "aggregator": 7, "mirror": 6}
+
+
+def article_path(site: str, article_id: str, published: datetime) -> str:
+    """The URL path a site serves an article at (a big5 mirror reuses the original's number)."""
+    if site not in _NUMBER_DIGITS:
+        raise ValueError(f"unknown site {site!r}")
+    numbered_as = "renmin" if site == "renmin_big5" else site
+    return site_path(site, published, _number(numbered_as, article_id, _NUMBER_DIGITS[site]))
 
 
 def _copies(article: SampleArticle) -> tuple[SiteCopy, ...]:

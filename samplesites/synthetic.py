@@ -50,7 +50,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from samplesites.catalog import IMAGE_MARK, SampleArticle, SiteCopy, articles_on, load_articles
+from samplesites.catalog import IMAGE_MARK, SampleArticle, SiteCopy, articles_on, load_articles, site_path
 from samplesites.render import Link, PageContext, in_script
 from samplesites.server import ServedFile, _Handler, _Server  # the sample server: same answers, same request log
 from samplesites.sitelist import CHARSET_TRAPS, SITES
@@ -130,17 +130,7 @@ class SyntheticSites:
 
     def path(self, site: str, serial: int) -> str:
         """The article's URL path, in the style of the site's real article URLs."""
-        when = self.published(site, serial)
-        number = _NUMBER_BASE[site] + serial
-        if site == "hongxing":
-            return f"/hongxing/{when:%Y}/{when:%m%d}/{number}.html"
-        if site in ("renmin", "renmin_big5"):
-            return f"/{site}/n1/{when:%Y}/{when:%m%d}/c117092-{number}.html"
-        if site == "sichuan":
-            return f"/sichuan/dyjy/{when:%Y%m}/t{when:%Y%m%d}_{number}.html"
-        if site == "aggregator":
-            return f"/aggregator/news/{when:%Y-%m-%d}/{number}.html"
-        return f"/mirror/wz/{number}.html"
+        return site_path(site, self.published(site, serial), _NUMBER_BASE[site] + serial)
 
     def serial_of(self, path: str) -> tuple[str, int] | None:
         """(site, serial) of an article path this catalog serves, else None."""
