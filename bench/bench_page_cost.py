@@ -155,7 +155,7 @@ def stage_costs(pages: list[Page], clock: Callable[[], float]) -> dict[str, list
     from dangjian.pipeline import selectors_for
     from extract.fields import extract_fields
     from transform.clean import clean_article
-    from transform.fingerprint import content_hash, simhash64
+    from transform.fingerprint import fingerprints
     from transform.locality import locate
     from transform.numbers import extract_figures
 
@@ -175,8 +175,7 @@ def stage_costs(pages: list[Page], clock: Callable[[], float]) -> dict[str, list
             continue
         timed("extract_figures", extract_figures, cleaned.body)
         timed("locate", locate, cleaned.title, cleaned.body, cleaned.source)
-        timed("content_hash", content_hash, cleaned.body)
-        timed("simhash64", simhash64, cleaned.body)
+        timed("fingerprints", fingerprints, cleaned.body)
     return costs
 
 

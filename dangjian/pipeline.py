@@ -12,7 +12,7 @@ from extract.fields import FieldSelectors, extract_fields
 from extract.sources import SourceProfile
 from transform.article import ArticleRecord, ProcessedPage
 from transform.clean import CLEANER_VERSION, clean_article
-from transform.fingerprint import content_hash, simhash64
+from transform.fingerprint import fingerprints
 from transform.locality import locate
 from transform.numbers import extract_figures
 
@@ -44,14 +44,15 @@ def process_bytes(
     cleaned = clean_article(fields)
     if not cleaned.body.strip():
         raise NotAnArticle("no article body found")
+    prints = fingerprints(cleaned.body)
     return ArticleRecord(
         url=url,
         source_name=profile.name if profile else None,
         cleaned=cleaned,
         figures=extract_figures(cleaned.body),
         locality=locate(cleaned.title, cleaned.body, cleaned.source),
-        content_hash=content_hash(cleaned.body),
-        simhash=simhash64(cleaned.body),
+        content_hash=prints.content_hash,
+        simhash=prints.simhash,
         encoding=decoded.encoding,
         cleaner_version=CLEANER_VERSION,
     )

@@ -27,9 +27,10 @@ BANDS = 64 // BAND_BITS
 # Copies this close are near-duplicates. Must stay < BANDS for the band lookup to be exhaustive.
 MAX_DISTANCE = 3
 # Copies under the same headline may differ more: an aggregator's added line moves a
-# short article's SimHash by 4-7 bits, while distinct articles measured >= 20 bits apart
-# (57 real pages). Found through an index of headlines, not bands.
-MAX_DISTANCE_SAME_TITLE = 10
+# short article's SimHash by up to 12 bits (under 400 characters: median 4), while
+# distinct articles measured >= 19 bits apart (the real and the sample pages, one line
+# appended to each). Found through an index of headlines, not bands.
+MAX_DISTANCE_SAME_TITLE = 12
 # SimHash of a short text flips many bits with one edit and collides by chance;
 # below this many letters only an exact content hash merges copies.
 MIN_LETTERS_FOR_SIMHASH = 80
