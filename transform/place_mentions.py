@@ -53,7 +53,12 @@ class _Index:
         self._gazetteer = gazetteer
         self.full = gazetteer.full_names()
         self.short = gazetteer.short_names() | _PROVINCE_ALIASES.keys()
-        self.longest = max(len(name) for name in self.full)
+        # First two characters -> the longest name (full or short) starting with them.
+        # Most positions of a text start no name at all, and are dismissed by one lookup.
+        self.reach: dict[str, int] = {}
+        for name in self.full | self.short:
+            if len(name) >= 2:
+                self.reach[name[:2]] = max(self.reach.get(name[:2], 0), len(name))
         self._names: dict[str, tuple[Place, ...]] = {}
         self._shorts: dict[str, tuple[Place, ...] | None] = {}
 
@@ -104,7 +109,10 @@ def find_mentions(text: str) -> list[Mention]:
 
 
 def _mention_at(text: str, i: int, index: _Index, previous: Mention | None) -> Mention | None:
-    for length in range(min(index.longest, len(text) - i), 1, -1):
+    reach = index.reach.get(text[i : i + 2])
+    if reach is None:
+        return None
+    for length in range(min(reach, len(text) - i), 1, -1):
         name = text[i : i + length]
         if name in index.full:
             places, short = index.names(name), False
