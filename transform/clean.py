@@ -30,8 +30,9 @@ from transform.normalise import normalise_lines
 from transform.removal import CHROME, DUPLICATE_TITLE, METADATA, SPAM, Removal
 from transform.spam import strip_spam
 
-# Bump whenever cleaning output changes, so `reprocess` can find stale rows.
-CLEANER_VERSION = "0.2.0"
+# Bump whenever cleaning output or the fingerprints change, so `reprocess` can find stale rows.
+# 0.3.0: SimHash by tabulation hashing over every shingle position.
+CLEANER_VERSION = "0.3.0"
 
 MOJIBAKE_FLAG = "mojibake"
 # Lines above the first body sentence that may still be bylines (org name alone).
