@@ -82,21 +82,34 @@ def _weigh(line: Line) -> float:
     return -links if links else 0.0
 
 
+def _weights(lines: list[Line]) -> list[float]:
+    """line_weight of every line, with its call inlined (this runs over every line of a page)."""
+    weights = []
+    for line in lines:
+        weight = line.weight
+        if weight is None:
+            weight = line.weight = _weigh(line)
+        weights.append(weight)
+    return weights
+
+
 def _best_run(box: Container, prefix: list[float]) -> BodySpan | None:
     """Kadane over the box's units (block children and the loose lines between them).
 
     A run that starts fresh takes along the neutral units right before it
     (a leading subhead such as 一、背景 weighs nothing, but belongs to the text).
+    The best run so far is kept in locals and made a BodySpan once, at the end.
     """
-    best: BodySpan | None = None
+    best_start = best_end = -1
+    best_score = 0.0
     run_start = -1
     run_score = 0.0
     neutral_from = -1  # first of the zero-weight units just passed, -1 if none
-    pos = box.start
-    children = box.children
+    _, pos, box_end, _, children = box
     k = 0
-    while pos < box.end:
-        if k < len(children) and children[k][0] == pos:
+    n_children = len(children)
+    while pos < box_end:
+        if k < n_children and children[k][0] == pos:
             start, end = children[k]
             k += 1
         else:
@@ -112,9 +125,9 @@ def _best_run(box: Container, prefix: list[float]) -> BodySpan | None:
                 neutral_from = start
         else:
             neutral_from = -1
-        if best is None or run_score >= best.score:
-            best = BodySpan(run_start, end, run_score)
-    return best
+        if best_end < 0 or run_score >= best_score:
+            best_start, best_end, best_score = run_start, end, run_score
+    return BodySpan(best_start, best_end, best_score) if best_end >= 0 else None
 
 
 def choose_body(lines: list[Line], containers: list[Container]) -> BodySpan | None:
@@ -126,14 +139,17 @@ def choose_body(lines: list[Line], containers: list[Container]) -> BodySpan | No
     Containers are visited richest first, and one whose positive weight
     cannot beat the best run so far is skipped: most of a page is pruned.
     """
-    weights = [line_weight(line) for line in lines]
+    weights = _weights(lines)
     # The same additions in the same order as a running sum, done by accumulate in C.
     prefix = [0.0, *accumulate(weights)]
     gains = [0.0, *accumulate([weight if weight > 0 else 0.0 for weight in weights])]
     best: BodySpan | None = None
-    ranked = sorted(containers, key=lambda box: gains[box.start] - gains[box.end])
-    for box in ranked:
-        if best is not None and gains[box.end] - gains[box.start] < best.score - 1e-9:
+    # Richest first; a stable sort of indices by a list's __getitem__ (no Python
+    # call per container) gives the order sorting the containers by key gives.
+    keys = [gains[box[1]] - gains[box[2]] for box in containers]
+    for index in sorted(range(len(containers)), key=keys.__getitem__):
+        box = containers[index]
+        if best is not None and gains[box[2]] - gains[box[1]] < best.score - 1e-9:
             break
         run = _best_run(box, prefix)
         if run is None:
@@ -196,7 +212,7 @@ def article_end(lines: list[Line], start: int, end: int) -> int:
     seen = 0.0
     for i in range(start, end):
         if prose >= _MIN_PROSE_BEFORE:
-            if _is_end_marker(lines[i]) and total - seen < prose:
+            if total - seen < prose and _is_end_marker(lines[i]):
                 return i
             if repeated and i in datelines:
                 return i + 1

@@ -57,9 +57,15 @@ class DateMatch:
         return self
 
 
+# The characters _WIDE maps. str.translate looks every character of a CJK line
+# up in the table; a regex scan for these few is a fraction of that, and most
+# lines hold none.
+_WIDE_CHARS = re.compile("[０-９：－／．　]")
+
+
 def widen(text: str) -> str:
     """Full-width digits and separators to ASCII, length-preserving."""
-    return text.translate(_WIDE)
+    return text.translate(_WIDE) if _WIDE_CHARS.search(text) else text
 
 
 def _plausible(value: datetime, now: datetime) -> bool:

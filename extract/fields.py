@@ -9,7 +9,8 @@ profile may override where the title, body or date are with CSS selectors.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,11 +25,22 @@ from extract.metadata import (
     closing_names,
     is_metadata_line,
     lead_reporter,
+    names_byline_field,
     normalise_line,
     normalise_lines,
     read_byline,
 )
-from extract.textlines import Line, drop_hidden, normalise_space, page_lines, title_hinted
+from extract.textlines import (
+    HIDDEN_SELECTOR,
+    TITLE_SELECTOR,
+    Line,
+    css_contains,
+    css_equals,
+    is_hidden,
+    is_title_hinted,
+    normalise_space,
+    page_lines,
+)
 
 # Lines after the headline (or before the body) that may hold the dateline/byline.
 _HEAD_ZONE_BEFORE = 8
@@ -50,6 +62,9 @@ _AFTER_BODY = 3
 _MAX_METADATA_CHARS = 90
 _AUTHOR_SELECTOR = '[class*="author" i], [id*="author" i], [class*="zuozhe" i], [itemprop="author" i]'
 _MAX_AUTHOR_ELEMENT_CHARS = 40
+# A character every byline label holds, in either script (来源, 出处, 来自, 编辑, 审核, 校对,
+# 作者, 文, 撰稿, 执笔, 记者, 通讯员, 实习生): a quick test before normalising a line.
+_BYLINE_CHAR = re.compile("[源处處自编編审審校作文撰执執笔筆记記讯訊实實]")
 _META_DATE_NAMES = (
     "publishdate", "pubdate", "publish_date", "publishtime", "publish-date", "article:published_time",
     "og:release_date", "og:published_time", "dc.date.issued", "dc.date", "date", "firstpublishedtime",
@@ -97,8 +112,79 @@ def _node_text(node: LexborNode | None) -> str | None:
     return text or None
 
 
-def _meta_date(tree: LexborHTMLParser) -> DateMatch | None:
-    for meta in tree.css("meta"):
+def _is_author_marked(attrs: dict[str, str | None]) -> bool:
+    """Whether an element matches _AUTHOR_SELECTOR, from its attributes."""
+    cls = attrs.get("class")
+    return (
+        css_contains(cls, "author") or css_contains(attrs.get("id"), "author") or css_contains(cls, "zuozhe")
+        or css_equals(attrs.get("itemprop"), "author")
+    )  # fmt: skip
+
+
+@dataclass
+class _Marked:
+    """The elements extraction looks up by attribute, found by one query before hidden ones were removed.
+
+    Elements inside a removed subtree are detached (parent None) and empty,
+    so each use skips them and the result is that of a query made after.
+    """
+
+    page_title: str | None  # the text of the first <title>, read before anything was removed
+    title_ids: frozenset[int]
+    authors: list[LexborNode]
+    metas: list[LexborNode]
+    times: list[LexborNode]  # <time datetime>
+
+
+_SCAN_SELECTOR = ", ".join(("title", HIDDEN_SELECTOR, TITLE_SELECTOR, _AUTHOR_SELECTOR, "meta", "time[datetime]"))
+
+
+def _scan_page(tree: LexborHTMLParser) -> _Marked:
+    """Read <title>, remove hidden elements (as drop_hidden) and collect the marked ones, with one CSS query.
+
+    Every full-tree query costs lexbor a walk of the whole page (~0.04 ms on
+    the real pages, whatever it matches), so one query with all the selectors
+    costs about four fifths of the six it replaces. Each result is sorted by
+    the same rules in Python (is_hidden, is_title_hinted, _is_author_marked;
+    a node matching several selectors comes back once per selector, and is
+    sorted once).
+    """
+    title = None
+    hidden = []
+    title_ids = set()
+    authors = []
+    metas = []
+    times = []
+    seen = set()
+    for node in tree.css(_SCAN_SELECTOR):
+        mem_id = node.mem_id
+        if mem_id in seen:
+            continue
+        seen.add(mem_id)
+        attrs = node.attributes
+        if is_hidden(attrs):
+            hidden.append(node)
+        if is_title_hinted(attrs):
+            title_ids.add(mem_id)
+        if _is_author_marked(attrs):
+            authors.append(node)
+        tag = node.tag
+        if tag == "meta":
+            metas.append(node)
+        elif tag == "time" and "datetime" in attrs:
+            times.append(node)
+        elif tag == "title" and title is None:
+            title = node
+    page_title = _node_text(title)
+    for node in hidden:
+        node.decompose()
+    return _Marked(page_title, frozenset(title_ids), authors, metas, times)
+
+
+def _meta_date(metas: list[LexborNode]) -> DateMatch | None:
+    for meta in metas:
+        if meta.parent is None:
+            continue  # inside a removed hidden element
         attrs = meta.attributes
         name = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").lower()
         content = attrs.get("content")
@@ -126,9 +212,24 @@ def _may_be_metadata(line: Line) -> bool:
 def _metadata_line(line: Line, norm: NormalisedLine | None = None) -> NormalisedLine | None:
     """The normalised copy of a line when it is a byline/dateline line, else None."""
     if not _may_be_metadata(line):
-        return None
+        return _linked_byline(line)
     norm = norm or normalise_line(line.text)
     return norm if is_metadata_line(norm) else None
+
+
+def _linked_byline(line: Line) -> NormalisedLine | None:
+    """A byline line that is mostly link: its label is text, its value or a button is a link.
+
+    来源：<a>某某网</a>, 【编辑：王静】<a>返回首页</a>. A line
+    that is mostly link is not metadata in general (a related-article entry
+    with its date), but one whose own text names a byline field is.
+    """
+    if line.chars > _MAX_METADATA_CHARS or line.plain == line.text or not _BYLINE_CHAR.search(line.plain):
+        return None
+    plain = normalise_line(line.plain)
+    if not names_byline_field(plain):
+        return None
+    return normalise_line(line.text)
 
 
 def _normalised_zone(lines: list[Line], indices: list[int]) -> dict[int, NormalisedLine]:
@@ -137,9 +238,9 @@ def _normalised_zone(lines: list[Line], indices: list[int]) -> dict[int, Normali
     return dict(zip(wanted, normalise_lines([lines[i].text for i in wanted]), strict=True))
 
 
-def _time_element_date(tree: LexborHTMLParser) -> DateMatch | None:
+def _time_element_date(times: list[LexborNode]) -> DateMatch | None:
     """The machine-readable <time datetime> of the page, used to read ambiguous printed dates."""
-    node = tree.css_first("time[datetime]")
+    node = next((node for node in times if node.parent is not None), None)
     value = node.attributes.get("datetime") if node is not None else None
     return parse_meta_date(value) if value else None
 
@@ -170,7 +271,7 @@ def _first_date_in(lines: list[Line], indices: range | list[int]) -> DateMatch |
     return None
 
 
-def _labelled_date_in(lines: list[Line], indices: range | list[int]) -> DateMatch | None:
+def _labelled_date_in(lines: list[Line], indices: Iterable[int]) -> DateMatch | None:
     """The first date introduced by a stamp label (发布时间, 发表于, 于) on these lines."""
     for i in indices:
         line = lines[i]
@@ -182,10 +283,19 @@ def _labelled_date_in(lines: list[Line], indices: range | list[int]) -> DateMatc
     return None
 
 
-def _nearest_first(count: int, anchor: int) -> list[int]:
-    """Line indices near `anchor`, nearest first (earlier on ties): a stamp far away dates something else."""
-    near = range(max(0, anchor - _STAMP_REACH), min(count, anchor + _STAMP_REACH))
-    return sorted(near, key=lambda i: (abs(i - anchor), i))
+def _nearest_first(count: int, anchor: int) -> Iterator[int]:
+    """Line indices near `anchor`, nearest first (earlier on ties): a stamp far away dates something else.
+
+    The order of sorting range(anchor - reach, anchor + reach) by (distance, index),
+    made as it is read: the first labelled date usually sits a few lines away.
+    """
+    low, high = max(0, anchor - _STAMP_REACH), min(count, anchor + _STAMP_REACH)
+    for distance in range(max(anchor - low, high - 1 - anchor) + 1):
+        before, after = anchor - distance, anchor + distance
+        if low <= before < high:
+            yield before
+        if distance and low <= after < high:
+            yield after
 
 
 def _head_zone(lines: list[Line], layout: _Layout) -> list[int]:
@@ -257,9 +367,9 @@ def _selected_layout(
 def extract_fields(html: str, url: str | None = None, *, selectors: FieldSelectors | None = None) -> PageFields:
     """Read title, dateline, byline and body paragraphs from one article page."""
     tree = LexborHTMLParser(html)
-    page_title = _node_text(tree.css_first("title"))
-    drop_hidden(tree)
-    title_ids = title_hinted(tree)
+    marked = _scan_page(tree)
+    page_title = marked.page_title
+    title_ids = marked.title_ids
     layout = None
     if selectors and selectors.body:
         layout = _selected_layout(tree, selectors, page_title, title_ids)
@@ -271,7 +381,7 @@ def extract_fields(html: str, url: str | None = None, *, selectors: FieldSelecto
         return fields
 
     zones = _zones(layout)
-    found = _read_metadata(layout, zones, _author_texts(tree))
+    found = _read_metadata(layout, zones, _author_texts(marked.authors))
     lines, span, head = layout.lines, layout.body, layout.headline.index
     blocks = [lines[i].text for i in range(layout.body_start, span.end) if i not in found.indices and i != head]
     byline = found.byline
@@ -279,7 +389,7 @@ def extract_fields(html: str, url: str | None = None, *, selectors: FieldSelecto
         byline.author = lead_reporter(blocks[0])
     if byline.author is None:
         byline.author = found.closing_author
-    date = _choose_date(tree, layout, zones, found, url)
+    date = _choose_date(marked, layout, zones, found, url)
     fields = PageFields(
         url=url,
         title=layout.headline.text or page_title,
@@ -325,10 +435,12 @@ class _Metadata:
     closing_author: str | None
 
 
-def _author_texts(tree: LexborHTMLParser) -> frozenset[str]:
+def _author_texts(authors: list[LexborNode]) -> frozenset[str]:
     """Texts of short elements whose class/id says author (<h4 class="author">某某党工委</h4>)."""
     texts = set()
-    for node in tree.css(_AUTHOR_SELECTOR):
+    for node in authors:
+        if node.parent is None:
+            continue  # inside a removed hidden element
         text = _node_text(node)
         if text and len(text) <= _MAX_AUTHOR_ELEMENT_CHARS:
             texts.add(text)
@@ -380,7 +492,7 @@ def _read_metadata(layout: _Layout, zones: _Zones, author_texts: frozenset[str])
 
 
 def _choose_date(
-    tree: LexborHTMLParser, layout: _Layout, zones: _Zones, found: _Metadata, url: str | None
+    marked: _Marked, layout: _Layout, zones: _Zones, found: _Metadata, url: str | None
 ) -> DateMatch | None:
     """The publication date, from the most to the least trustworthy place.
 
@@ -390,7 +502,7 @@ def _choose_date(
     text (related-article lists) never count.
     """
     lines, span = layout.lines, layout.body
-    meta_date = _meta_date(tree)
+    meta_date = _meta_date(marked.metas)
     date = (
         _first_date_in(lines, [i for i in zones.head if i in found.indices])
         or _first_date_in(lines, zones.head)
@@ -402,7 +514,7 @@ def _choose_date(
         or url_date(url)
     )
     if date is not None:
-        date = date.resolved(meta_date or _time_element_date(tree))
+        date = date.resolved(meta_date or _time_element_date(marked.times))
     return date
 
 

@@ -139,7 +139,8 @@ def normalise_lines(lines: list[str]) -> list[NormalisedLine]:
         simplified = texts
     else:
         simplified = []
-        if len(texts) > 1 and not any("\n" in text for text in texts):
+        # No text holds a newline exactly when the joined text holds one per join.
+        if len(texts) > 1 and joined.count("\n") == len(texts) - 1:
             simplified = _t2s().convert(joined).split("\n")
         if len(simplified) != len(texts):  # one line, or newlines inside: line by line
             simplified = [_t2s().convert(text) if not text.isascii() else text for text in texts]
@@ -268,11 +269,12 @@ def is_metadata_line(norm: NormalisedLine) -> bool:
     text = norm.text
     if len(text) > _MAX_META_CHARS or "。" in text:
         return False
-    if _SOURCE.search(text) or _EDITORS.search(text) and len(text) <= _MAX_META_CHARS // 2:
+    short = len(text) <= _MAX_META_CHARS // 2
+    if _SOURCE.search(text) or short and _EDITORS.search(text):
         return True
     if _EMPTY_LABEL.fullmatch(text):
         return True
-    if _AUTHOR.search(text) and len(text) <= _MAX_META_CHARS // 2:
+    if short and _AUTHOR.search(text):
         return True
     if _reporter_names(norm):
         return True
@@ -287,6 +289,17 @@ def is_metadata_line(norm: NormalisedLine) -> bool:
         rest = _LABELS.sub("", rest)
         return len(rest.replace(" ", "")) <= 12
     return False
+
+
+def names_byline_field(norm: NormalisedLine) -> bool:
+    """A short text that is a source, editor or author label with or without its value (来源：, 【编辑：王静】)."""
+    text = norm.text
+    if len(text) > _MAX_META_CHARS // 2 or "。" in text:
+        return False
+    return bool(
+        _EMPTY_LABEL.fullmatch(text) or _SOURCE.search(text) or _EDITORS.search(text) or _AUTHOR.search(text)
+        or _reporter_names(norm)
+    )  # fmt: skip
 
 
 def read_byline(lines: list[NormalisedLine]) -> Byline:

@@ -65,16 +65,11 @@ class Line:
     weight: float | None = None
 
 
-@dataclass(slots=True)
-class Container:
-    """A block element and the half-open range of lines it spans."""
-
-    tag: str
-    start: int
-    end: int
-    depth: int
-    # Line ranges of the block children, in order; lines between them are loose text.
-    children: list[tuple[int, int]] = field(default_factory=list)
+# A block element and the half-open range of lines it spans: (tag, start, end,
+# depth, children), children being the line ranges of its block children in
+# order (lines between them are loose text). A plain tuple: a page has
+# hundreds of them, and a dataclass instance costs some eighty times as much to make.
+Container = tuple[str, int, int, int, list[tuple[int, int]]]
 
 
 @dataclass
@@ -98,28 +93,116 @@ def normalise_space(text: str) -> str:
 
 
 # Elements whose class/id marks a headline; found by one CSS query in C, not per node in Python.
-_TITLE_SELECTOR = (
+TITLE_SELECTOR = (
     '[class*="title" i], [id*="title" i], [class*="headline" i], [class*="biaoti" i], '
     '[id*="biaoti" i], [class~="bt" i], [id="bt" i], [class~="tit" i]'
 )
+# Elements that may be hidden (drop_hidden checks the style itself).
+HIDDEN_SELECTOR = '[style*="none" i], [style*="hidden" i], [hidden]'
+
+
+# CSS attribute selectors, judged in Python on an element a combined query
+# returned (see extract.fields._scan_page): every full-tree query costs lexbor
+# a walk of the page, so the page is queried once and each result is sorted
+# here. The `i` flag folds ASCII letters only, and `~=` splits on CSS
+# whitespace only, as lexbor does.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_CSS_WHITESPACE = re.compile("[ \t\n\f\r]+")
+
+
+def ascii_lower(value: str) -> str:
+    """`value` with A-Z folded to a-z and nothing else (str.lower also folds İ, Σ, ...)."""
+    return value.lower() if value.isascii() else value.translate(_ASCII_LOWER)
+
+
+def css_contains(value: str | None, word: str) -> bool:
+    """[attr*="word" i] for a lower-case `word`."""
+    return bool(value) and word in ascii_lower(value)
+
+
+def css_has_word(value: str | None, word: str) -> bool:
+    """[attr~="word" i] for a lower-case `word`."""
+    return bool(value) and word in _CSS_WHITESPACE.split(ascii_lower(value))
+
+
+def css_equals(value: str | None, word: str) -> bool:
+    """[attr="word" i] for a lower-case, non-empty `word`."""
+    return bool(value) and ascii_lower(value) == word
+
+
+def is_title_hinted(attrs: dict[str, str | None]) -> bool:
+    """Whether an element matches TITLE_SELECTOR, from its attributes."""
+    cls = attrs.get("class")
+    ident = attrs.get("id")
+    return (
+        css_contains(cls, "title") or css_contains(ident, "title") or css_contains(cls, "headline")
+        or css_contains(cls, "biaoti") or css_contains(ident, "biaoti") or css_has_word(cls, "bt")
+        or css_equals(ident, "bt") or css_has_word(cls, "tit")
+    )  # fmt: skip
+
+
+def is_hidden(attrs: dict[str, str | None]) -> bool:
+    """Whether drop_hidden removes an element: it matches HIDDEN_SELECTOR and its style hides it."""
+    if "hidden" in attrs:
+        return True
+    style = attrs.get("style") or ""
+    return (css_contains(style, "none") or css_contains(style, "hidden")) and _HIDDEN.search(style) is not None
 
 
 _LINK = ("link",)
 
+# What the walk does with a node, by kind. Read from the node's lexbor tag id
+# (an int) rather than its name: `.tag` builds a new str for every element.
+_TEXT, _BLOCK_KIND, _BREAK, _SKIPPED, _ANCHOR, _INLINE = range(6)
+_TEXT_TAG_ID = 2  # LXB_TAG__TEXT
+# LXB_TAG__LAST_ENTRY: ids up to it are lexbor's fixed tag table; larger ids are
+# custom tags (<text>, <o:p>) numbered per document, so never remembered.
+_LAST_STATIC_TAG_ID = 0xC4
+# Kind and name by fixed tag id, filled as tags are first met (None: not yet).
+_KIND_BY_ID: list[int | None] = [None] * (_LAST_STATIC_TAG_ID + 1)
+_NAME_BY_ID: list[str | None] = [None] * (_LAST_STATIC_TAG_ID + 1)
 
-def _flush(lines: list[Line], parts: list[str], plain_parts: list[str], link_chars: int, heading: bool, tag: str) -> None:
-    """Close the current line: append it to `lines` when it holds text; the part lists are cleared."""
-    text = normalise_space("".join(parts))
-    parts.clear()
-    if text:
+
+def _kind(node: LexborNode, tag_id: int) -> int:
+    """The walk's kind for a node, from its tag name; remembered for fixed tag ids."""
+    tag = node.tag
+    if tag == "-text":
+        kind = _TEXT
+    elif tag in _BLOCK:
+        kind = _BLOCK_KIND
+    elif tag == "br":
+        kind = _BREAK
+    elif tag in _SKIP or tag is None or tag[0] in "_!-":
+        kind = _SKIPPED
+    elif tag == "a":
+        kind = _ANCHOR
+    else:
+        kind = _INLINE
+    if 0 < tag_id <= _LAST_STATIC_TAG_ID:
+        _KIND_BY_ID[tag_id] = kind
+        _NAME_BY_ID[tag_id] = tag
+    return kind
+
+
+def _new_line(parts: list[str], plain_parts: list[str], link_chars: int, heading: bool, tag: str) -> Line | None:
+    """The line `parts` spell, or None when they hold only spaces (normalise_space, inlined).
+
+    str.split() leaves no space inside the words, so the spaces of the joined
+    text are one fewer than the words (str.count on CJK text costs far more).
+    """
+    text = "".join(parts)
+    if "\u200b" in text or "\ufeff" in text:
+        text = _SPACE.sub(" ", text).strip()
         chars = len(text) - text.count(" ")
-        if link_chars:
-            link_chars = min(link_chars, chars)
-            plain = normalise_space("".join(plain_parts))
-        else:
-            plain = text
-        lines.append(Line(text, chars, link_chars, heading, tag, plain))
-    plain_parts.clear()
+    else:
+        words = text.split()
+        text = " ".join(words)
+        chars = len(text) - len(words) + 1
+    if not text:
+        return None
+    if link_chars:
+        return Line(text, chars, link_chars if link_chars < chars else chars, heading, tag, normalise_space("".join(plain_parts)))
+    return Line(text, chars, 0, heading, tag, text)
 
 
 def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: int | None = None) -> PageLines:
@@ -134,9 +217,10 @@ def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: 
     written for CPython's sake: all state in locals, each level's children
     consumed by a `for` loop (a descent suspends it on an explicit stack and
     breaks out; real pages nest thousands deep, beyond the recursion limit),
-    and an attribute lookup only for <a>. Hidden nodes and title hints were
-    found up front by CSS queries in C. Inline text accumulates in `parts`;
-    block edges and <br> close the line.
+    nodes told apart by their integer tag id, positional arguments to
+    selectolax, and an attribute lookup only for <a>. Hidden nodes and title
+    hints were found up front by CSS queries in C. Inline text accumulates in
+    `parts`; block edges and <br> close the line.
     """
     lines: list[Line] = []
     containers: list[Container] = []
@@ -147,23 +231,27 @@ def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: 
     in_link = 0
     block_tag = "body"
     marked: tuple[int, int] | None = None
-    # Line ranges of the block children of each open block, innermost last.
-    child_stack: list[list[tuple[int, int]]] = [[]]
-    block_tags = _BLOCK
-    skip_tags = _SKIP
+    # Line ranges of the block children of the innermost open block (the
+    # enclosing blocks' lists wait in their block records on `stack`).
+    kids: list[tuple[int, int]] = []
     headings = _HEADINGS
     table_parts = _TABLE_PARTS
+    kinds = _KIND_BY_ID
+    names = _NAME_BY_ID
+    last_static = _LAST_STATIC_TAG_ID
     has_titles = bool(title_ids)
-    flush = _flush
-    # Suspended levels: (child iterator, exit). Exit is None (inline), _LINK,
-    # or a block record (tag, first line, enclosing block tag, heading, depth, is_mark).
+    new_line = _new_line
+    text_tag = _TEXT_TAG_ID
+    block_kind, break_kind, skipped_kind, anchor_kind = _BLOCK_KIND, _BREAK, _SKIPPED, _ANCHOR
+    # Suspended levels: (child iterator, exit). Exit is None (inline), _LINK, or a block
+    # record (tag, first line, enclosing block tag, heading, depth, is_mark, enclosing kids).
     stack: list[tuple] = []
-    children = root.iter(include_text=True)
+    children = root.iter(True)
     exit_: tuple | None = None
     while True:
         for child in children:
-            tag = child.tag
-            if tag == "-text":
+            tag_id = child.tag_id
+            if tag_id == text_tag:
                 value = child.text_content
                 if not value:
                     continue
@@ -177,9 +265,18 @@ def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: 
                     link_chars += len(value) - value.count(" ") - value.count("\n") - value.count("\t")
                 else:
                     plain_parts.append(value)
-            elif tag in block_tags or (mark and child.mem_id == mark):
+                continue
+            kind = kinds[tag_id] if tag_id <= last_static else None
+            if kind is None:
+                kind = _kind(child, tag_id)
+            if kind == block_kind or (mark and child.mem_id == mark):
+                tag = names[tag_id] if kind == block_kind and tag_id <= last_static else child.tag
                 if parts:
-                    flush(lines, parts, plain_parts, link_chars, in_heading > 0, block_tag)
+                    line = new_line(parts, plain_parts, link_chars, in_heading > 0, block_tag)
+                    if line is not None:
+                        lines.append(line)
+                    parts = []
+                    plain_parts = []
                     link_chars = 0
                 if has_titles or mark:
                     mem_id = child.mem_id
@@ -189,59 +286,69 @@ def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: 
                     heading = tag in headings
                     is_mark = False
                 stack.append((children, exit_))
-                exit_ = (tag, len(lines), block_tag, heading, len(stack), is_mark)
+                exit_ = (tag, len(lines), block_tag, heading, len(stack), is_mark, kids)
                 block_tag = tag
                 in_heading += heading
-                child_stack.append([])
-                children = child.iter(include_text=True, skip_empty=tag in table_parts)
+                kids = []
+                children = child.iter(True, tag in table_parts)
                 break
-            elif tag == "br":
+            elif kind == break_kind:
                 if parts:
-                    flush(lines, parts, plain_parts, link_chars, in_heading > 0, block_tag)
+                    line = new_line(parts, plain_parts, link_chars, in_heading > 0, block_tag)
+                    if line is not None:
+                        lines.append(line)
+                    parts = []
+                    plain_parts = []
                     link_chars = 0
-            elif tag in skip_tags or tag is None or tag[0] in "_!-":
+            elif kind == skipped_kind:
                 continue
-            elif tag == "a" and child.attributes.get("href") is not None:
+            elif kind == anchor_kind and child.attrs.get("href") is not None:  # a link, not an anchor
                 in_link += 1
                 stack.append((children, exit_))
                 exit_ = _LINK
-                children = child.iter(include_text=True)
+                children = child.iter(True)
                 break
             else:
                 stack.append((children, exit_))
                 exit_ = None
-                children = child.iter(include_text=True)
+                children = child.iter(True)
                 break
         else:
             # This level is exhausted: close what it belonged to, resume its parent.
             if exit_ is _LINK:
                 in_link -= 1
             elif exit_ is not None:
-                tag, start, saved_tag, heading, depth, is_mark = exit_
+                tag, start, saved_tag, heading, depth, is_mark, outer_kids = exit_
                 if parts:
-                    flush(lines, parts, plain_parts, link_chars, in_heading > 0, block_tag)
+                    line = new_line(parts, plain_parts, link_chars, in_heading > 0, block_tag)
+                    if line is not None:
+                        lines.append(line)
+                    parts = []
+                    plain_parts = []
                     link_chars = 0
-                kids = child_stack.pop()
                 in_heading -= heading
                 block_tag = saved_tag
                 end = len(lines)
                 if is_mark:
                     marked = (start, end)
                 if end > start:
-                    child_stack[-1].append((start, end))
-                    containers.append(Container(tag, start, end, depth, kids))
+                    outer_kids.append((start, end))
+                    containers.append((tag, start, end, depth, kids))
+                kids = outer_kids
             if not stack:
                 break
             children, exit_ = stack.pop()
     if parts:
-        flush(lines, parts, plain_parts, link_chars, in_heading > 0, block_tag)
-    containers.append(Container(root.tag or "root", 0, len(lines), -1, child_stack[0]))
+        line = new_line(parts, plain_parts, link_chars, in_heading > 0, block_tag)
+        if line is not None:
+            lines.append(line)
+    containers.append((root.tag or "root", 0, len(lines), -1, kids))
     return PageLines(lines, containers, marked)
 
 
 def title_hinted(tree: LexborHTMLParser) -> frozenset[int]:
-    """mem_ids of elements whose class or id says they hold a title."""
-    return frozenset(node.mem_id for node in tree.css(_TITLE_SELECTOR))
+    """mem_ids of elements whose class or id says they hold a title (the reference for fields._scan_page)."""
+    return frozenset(node.mem_id for node in tree.css(TITLE_SELECTOR))
 
 
 def drop_hidden(tree: LexborHTMLParser) -> None:
@@ -250,8 +357,10 @@ def drop_hidden(tree: LexborHTMLParser) -> None:
     Pages hide anti-copy junk and spam inside article paragraphs this way, and
     readers (and the ground truth they copy) never see it. Done with one CSS
     query in C so the Python walk need not read every element's style.
+    extract_fields does this inside one combined query (fields._scan_page);
+    this standalone form is its reference.
     """
-    for node in tree.css('[style*="none" i], [style*="hidden" i], [hidden]'):
+    for node in tree.css(HIDDEN_SELECTOR):
         attrs = node.attributes
         style = attrs.get("style") or ""
         if "hidden" in attrs or _HIDDEN.search(style):

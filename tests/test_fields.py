@@ -191,6 +191,23 @@ def test_related_list_dates_are_not_the_dateline():
     assert extract_fields(html).published_at is None
 
 
+def test_byline_lines_whose_value_or_button_is_a_link_are_metadata():
+    # The label is text and the rest of the line a link: still a byline, not body.
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = (
+        "<html><head><title>党建引领基层治理见实效_某网</title></head><body><div><h1>党建引领基层治理见实效</h1>"
+        '<p>2018年10月31日</p><p>来源：<a href="http://www.people.com.cn/">人民网－中国共产党新闻网</a></p>'
+        f'{body}<p>【编辑：王静】 <a href="//www.example.com/">返回首页</a></p></div></body></html>'
+    )
+    fields = extract_fields(html)
+    assert fields.blocks == PARAGRAPHS
+    assert fields.source == "人民网－中国共产党新闻网"
+    assert fields.editors == ["王静"]
+    # A related-article entry is mostly link too, but its own text names no byline field.
+    related = '<p><a href="/n/1.html">某地召开党建工作推进会</a>（2005-04-03）</p>'
+    assert extract_fields(html.replace("</div></body>", related + "</div></body>")).source == "人民网－中国共产党新闻网"
+
+
 def test_footer_copyright_year_is_not_a_date():
     html = modern_page().replace("2018年10月31日13:58&nbsp;&nbsp;", "").replace(
         '<meta name="publishdate" content="2018-10-30">', ""
@@ -248,6 +265,66 @@ def test_whitespace_between_inline_pieces_is_one_space_but_table_whitespace_is_n
 def test_normalise_space_equals_the_space_regex(text: str) -> None:
     # normalise_space uses str.split() where it can: the same whitespace as the regex.
     assert normalise_space(text) == _SPACE.sub(" ", text).strip()
+
+
+# Attribute values that test the CSS rules the combined query's results are
+# sorted by: case (ASCII only: İ and ı are not i), `~=` words (CSS whitespace
+# only, not NBSP or U+3000), empty and valueless attributes.
+_ATTRIBUTE_VALUES = [
+    "title", "TITLE", "Sub-Title x", "tİtle", "tıtle", "bt", "BT", "a bt", "a\tbt\nc", "a\u00a0bt", "a\u3000bt",
+    "tit", "tit-x", "x tit", "headline", "HeadLine2", "biaoti", "BiaoTi", "author", "post-Author", "zuozhe",
+    "display:none", "display : NONE", "visibility:hidden", "Visibility: Hidden", "color:red", "none", "",
+]
+
+
+def _attribute_page(seed: int) -> str:
+    """A page whose elements carry many combinations of _ATTRIBUTE_VALUES, some nested in hidden ones."""
+    values = _ATTRIBUTE_VALUES
+    parts = ['<html hidden-not="1"><head><title>题 目</title><meta name="publishdate" content="2018-01-02">'
+             '<meta itemprop="AUTHOR" content="x"></head><body>']
+    for i, value in enumerate(values):
+        other = values[(i * 7 + seed) % len(values)]
+        attr = ["class", "id", "style", "itemprop"][(i + seed) % 4]
+        extra = ' hidden' if (i + seed) % 11 == 0 else ""
+        parts.append(
+            f'<div {attr}="{value}"{extra}><p class="{other}">段落{i}：作者{value}</p>'
+            f'<span id="{other}" style="{value}">字{i}</span><time datetime="2019-0{1 + i % 9}-01">t</time>'
+            f'<meta itemprop="datePublished" content="2017-0{1 + i % 9}-02"><h4 class="author">某{i}</h4></div>'
+        )
+    parts.append('<div class><p id>空属性</p><b class="bt tit" id="BT" hidden>隐</b></div></body></html>')
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_combined_query_finds_what_the_separate_queries_find(seed: int) -> None:
+    # extract_fields queries the page once and sorts the results by the selectors'
+    # rules in Python; lexbor's own answer to each selector is the reference.
+    from selectolax.lexbor import LexborHTMLParser
+
+    from extract import fields
+    from extract.textlines import drop_hidden, title_hinted
+
+    html = _attribute_page(seed)
+    reference = LexborHTMLParser(html)
+    page_title = fields._node_text(reference.css_first("title"))
+    drop_hidden(reference)
+    hinted = {node.mem_id: node for node in reference.css(fields.TITLE_SELECTOR)}
+    authors = sorted(fields._node_text(node) or "" for node in reference.css(fields._AUTHOR_SELECTOR))
+    metas = [node.attributes for node in reference.css("meta")]
+    first_time = reference.css_first("time[datetime]")
+
+    tree = LexborHTMLParser(html)
+    marked = fields._scan_page(tree)
+    assert marked.page_title == page_title
+    # mem_ids differ between parses: compare the hinted elements' markup instead.
+    found_hinted = sorted(node.html for node in tree.css("*") if node.mem_id in marked.title_ids)
+    assert found_hinted == sorted(node.html for node in hinted.values())
+    assert tree.html == reference.html  # the same elements were removed
+    attached_authors = sorted(fields._node_text(n) or "" for n in marked.authors if n.parent is not None)
+    assert attached_authors == authors
+    assert [n.attributes for n in marked.metas if n.parent is not None] == metas
+    first = next((n for n in marked.times if n.parent is not None), None)
+    assert (first.html if first else None) == (first_time.html if first_time else None)
 
 
 def test_dates_with_full_width_digits_are_still_found():
