@@ -168,6 +168,9 @@ def test_private_use_glyphs_dropped_without_damage_flag() -> None:
         "????_20240105165228.jpg",
         "ad1 webp",
         "▲滑动查看",
+        "展开全文",
+        "阅读原文",
+        "点击查看全文>>",
         "中国共产党新闻网>>党建>>“全国城市基层党建创新案例”征集评选活动",
     ],
 )
@@ -185,6 +188,7 @@ def test_chrome_lines(line: str) -> None:
         "提炼“12580”居民代表联户工作经验",
         "12580",
         "分数a>b>c的规律",
+        "请大家阅读全文后提出意见。",
     ],
 )
 def test_body_lines_are_not_chrome(line: str) -> None:

@@ -42,6 +42,8 @@ _CHROME_LINES = [
     # Breadcrumbs: `中国共产党新闻网>>党建>>…`, two separators at least (or a 当前位置 label).
     r"(?:当前位置|您的位置|您现在的位置|所在位置)[:：]?.{0,80}",
     r"[^>»＞]{1,30}(?:(?:\s*(?:>>|»|＞)\s*|\s+>\s+)[^>»＞]{1,40}){2,6}",
+    # Fold and read-more controls, alone on their line: 展开全文, 阅读原文, 查看剩余60%.
+    r"(?:点击)?(?:展开|阅读|查看)(?:全文|原文|剩余\s*\d{1,3}\s*%)\W{0,3}",
     # Prompts of image carousels.
     r"▲?\s*(?:上下|左右)?滑动查看(?:更多)?",
     r"▲?\s*点击(?:查看|图片)(?:大图|原图)?",
