@@ -8,8 +8,10 @@ a sampler thread records the resident size as the run goes.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +53,42 @@ def cpu_seconds(pid: int | str = "self") -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _thread_group(name: str) -> str:
+    """A thread's name with its numbers folded, so a pool's threads add up: 'ThreadPoolExecutor-0_3' -> 'ThreadPoolExecutor'."""
+    return re.sub(r"[-_ ]*\d+(_\d+)?", "", name).strip() or name
+
+
+def thread_cpu_seconds() -> dict[int, tuple[str, float]]:
+    """CPU seconds of each live thread of this process: native id -> (group name, seconds).
+
+    Threads that Python did not start (DuckDB's, the C libraries') have no
+    Python name and are grouped as 'not Python (DuckDB, ...)'.
+    """
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    found: dict[int, tuple[str, float]] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        tid = int(task.name)
+        name = names.get(tid)
+        group = "main thread" if tid == os.getpid() else _thread_group(name) if name else "not Python (DuckDB, ...)"
+        found[tid] = (group, (int(fields[11]) + int(fields[12])) / _TICKS)
+    return found
+
+
+def thread_cpu_since(before: dict[int, tuple[str, float]], process_cpu_s: float) -> dict[str, float]:
+    """CPU seconds per thread group since `before`; threads that ended meanwhile are 'ended threads'."""
+    groups: dict[str, float] = defaultdict(float)
+    for tid, (group, seconds) in thread_cpu_seconds().items():
+        groups[group] += seconds - (before[tid][1] if tid in before else 0.0)
+    ended = process_cpu_s - sum(groups.values())
+    if ended > 0.05:
+        groups["ended threads"] += ended
+    return dict(groups)
 
 
 def children(pid: int | str = "self") -> list[int]:
@@ -123,3 +161,41 @@ class RssSampler:
     @property
     def peak_mb(self) -> float:
         return max((mb for _, mb in self.samples), default=0.0)
+
+
+@dataclass
+class GcClock:
+    """Time this process spends in the cyclic garbage collector, per generation (gc.callbacks)."""
+
+    seconds: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    collections: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    _started: dict[int, float] = field(default_factory=dict)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        ident = threading.get_ident()
+        if phase == "start":
+            self._started[ident] = time.perf_counter()
+        elif ident in self._started:
+            generation = info.get("generation", -1)
+            self.seconds[generation] += time.perf_counter() - self._started.pop(ident)
+            self.collections[generation] += 1
+
+    def install(self) -> GcClock:
+        import gc
+
+        gc.callbacks.append(self._callback)
+        return self
+
+    def uninstall(self) -> None:
+        import gc
+
+        if self._callback in gc.callbacks:
+            gc.callbacks.remove(self._callback)
+
+    def reset(self) -> None:
+        self.seconds.clear()
+        self.collections.clear()
+
+    def summary(self) -> str:
+        return ", ".join(f"generation {g}: {self.collections[g]} in {self.seconds[g]:.2f} s"
+                         for g in sorted(self.seconds)) or "none"

@@ -1,20 +1,21 @@
 """Time spent in the pipeline's own work, so the rest of a flow's wall time can be charged to orchestration.
 
-The flows call the stages through a handful of functions (fetch_pages,
-discover_articles, process_page, the Warehouse methods). `WorkClock.install`
+The flows call the stages through a handful of functions (FetchSession.fetch,
+discover_articles, process_pages, the Warehouse methods). `WorkClock.install`
 wraps those names where the flows look them up with a timer; the wrapped
 functions run unchanged. Only the outermost timed call counts, so a list-page
 fetch inside discovery is not counted twice, and the time of a generator
 (`Warehouse.archived_pages`) is the time spent producing its items.
 
-Only work on the flow's own thread counts towards the wall time: the ingest
-flow fetches batch N+1 on the task runner's thread while it processes batch
-N, so fetch time there runs alongside and is reported apart (`background`);
-when the flow has to wait for that fetch, the wait (in the future's
-`result`) is the flow thread's work. Whatever wall time is left once the
-flow thread's work is subtracted is Prefect (task and flow runs, state
-changes, API calls, log shipping, artifacts) plus the flow body's own
-bookkeeping, which is a few dict updates per batch.
+The flows run their stages overlapped (flows/stages.py): fetching, processing
+and loading run on other threads and in worker processes at the same time,
+so their time is reported apart (`background`, with calls and durations).
+The flow thread's work is its waits for those stages, each labelled with
+what it waits for (the next fetched batch, processing, a load, discovery),
+plus the warehouse calls it makes itself. Whatever wall time is left once
+the flow thread's work is subtracted is Prefect on the critical path
+(creating and submitting task runs, state changes, API calls, log shipping,
+artifacts) plus the flow body's own bookkeeping, a few dict updates per batch.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ class WorkClock:
     peaks: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     track_peaks: bool = False
     durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    background_durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     background: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    background_calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # CPU seconds of the calling thread during each kind of call (this process's share of the stage).
+    cpu: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     flow_thread: int = field(default_factory=threading.get_ident)
     first_start: float | None = None
     _local: threading.local = field(default_factory=threading.local)
@@ -49,7 +54,10 @@ class WorkClock:
         self.seconds.clear()
         self.calls.clear()
         self.background.clear()
+        self.background_calls.clear()
+        self.cpu.clear()
         self.durations.clear()
+        self.background_durations.clear()
         self.peaks.clear()
         self.first_start = None
 
@@ -74,32 +82,36 @@ class WorkClock:
                 iterator = function(*args, **kwargs)
                 while True:
                     outer = clock._enter()
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.thread_time()
                     try:
                         item = next(iterator)
                     except StopIteration:
                         return
                     finally:
-                        clock._record(label, outer, started)
+                        clock._record(label, outer, started, cpu)
                     yield item
             return generator
 
         @functools.wraps(function)
         def timed(*args, **kwargs):
             outer = clock._enter()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             try:
                 return function(*args, **kwargs)
             finally:
-                clock._record(label, outer, started)
+                clock._record(label, outer, started, cpu)
         return timed
 
-    def _record(self, label: str, outer: bool, started: float) -> None:
+    def _record(self, label: str, outer: bool, started: float, cpu: float) -> None:
         self._leave()
         if not outer:
             return
+        self.cpu[label] += time.thread_time() - cpu
         if threading.get_ident() != self.flow_thread:
-            self.background[label] += time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            self.background[label] += elapsed
+            self.background_calls[label] += 1
+            self.background_durations[label].append(elapsed)
             return
         if self.first_start is None:
             self.first_start = started
@@ -114,7 +126,7 @@ class WorkClock:
 
     def growth(self, label: str) -> tuple[float, float] | None:
         """Mean seconds per call over the first and the last quarter of calls: does a call slow down as data grows?"""
-        values = self.durations.get(label, [])
+        values = self.durations.get(label) or self.background_durations.get(label) or []
         if len(values) < 8:
             return None
         quarter = len(values) // 4
@@ -127,20 +139,29 @@ class WorkClock:
         self._undo.append((owner, name, original))
 
     def install_for_flows(self) -> None:
-        """Wrap the work the ingest and reprocess flows call."""
-        import prefect.futures
+        """Wrap the work the ingest and reprocess flows call, and the flow thread's waits for it.
 
+        The stages run overlapped (flows/stages.py): fetching, processing and
+        loading happen on other threads (and the worker processes) and count as
+        `background`; the flow thread's own time is its waits for them, each
+        named after what it waits for. What is left of the wall time is the
+        flow thread's Prefect work: creating and submitting the task runs.
+        """
+        import extract.fetch
         import flows.ingest
-        import flows.reprocess
+        import flows.stages
+        import flows.workers
         import warehouse.store
 
         self.wrap(flows.ingest, "discover_articles", "discover (list pages)")
-        self.wrap(flows.ingest, "fetch_pages", "fetch")
-        # The batch, not the page: the ingest flow may hand pages to worker processes,
-        # which must receive the real process_page (pickled by name), not a wrapper.
-        self.wrap(flows.ingest.process_batch, "fn", "process (extract+clean+numbers)")
-        self.wrap(flows.reprocess, "process_page", "process (extract+clean+numbers)")
-        self.wrap(prefect.futures.PrefectConcurrentFuture, "result", "wait for the prefetched batch")
+        self.wrap(extract.fetch.FetchSession, "fetch", "fetch")
+        # The batch, not the page: worker processes must receive the real function (pickled by name).
+        self.wrap(flows.stages, "process_pages", "process (extract+clean+numbers)")
+        self.wrap(flows.stages.PendingBatch, "pages", "wait for the next batch (fetch / archive read)")
+        self.wrap(flows.stages, "processed_pages", "wait for processing")
+        self.wrap(flows.stages.LoadChain, "_settle_oldest", "wait for a load")
+        self.wrap(flows.ingest, "_planned", "wait for discovery")
+        self.wrap(flows.stages, "collect_and_freeze", "garbage collection before the run")
         for method, label in (
             ("load_batch", "load (DuckDB)"),
             ("archived_pages", "read archive (DuckDB)"),

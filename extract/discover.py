@@ -84,9 +84,11 @@ def _listed_date(anchor_node) -> date | None:
 def _looks_like_article(url: str, text: str, profile: SourceProfile, page_url: str) -> bool:
     if profile.article_url_pattern:
         return re.search(profile.article_url_pattern, url) is not None
-    if not profile.owns(url) and urlsplit(url).hostname != urlsplit(page_url).hostname:
+    parts = urlsplit(url)
+    # The host comparison first: owns() canonicalises the URL again, and most links are on the page's own host.
+    if parts.hostname != urlsplit(page_url).hostname and not profile.owns(url):
         return False
-    path = urlsplit(url).path
+    path = parts.path
     if _LIST_PAGE.search(path) or not _PAGE_SUFFIX.search(path):
         return False
     return bool(_ARTICLE_PATH.search(path)) and len(_HAN.findall(text)) >= MIN_HEADLINE_HAN
@@ -97,13 +99,17 @@ def parse_list_page(html: str, page_url: str, profile: SourceProfile) -> ListPag
     anchors = tree.css(profile.link_selector) if profile.link_selector else tree.css("a[href]")
     articles: dict[str, ArticleLink] = {}
     next_pages: list[str] = []
+    generic = not (profile.link_selector or profile.article_url_pattern)
     for anchor in anchors:
         href = (anchor.attributes.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        url = absolute_url(page_url, href)
         text = " ".join((anchor.text() or "").split())
-        if _NEXT_TEXT.match(text):
+        is_next = _NEXT_TEXT.match(text) is not None
+        if generic and not is_next and len(_HAN.findall(text)) < MIN_HEADLINE_HAN:
+            continue  # not a headline: no need to resolve its URL (most of a page's links are chrome)
+        url = absolute_url(page_url, href)
+        if is_next:
             if profile.owns(url) and url not in next_pages:
                 next_pages.append(url)
             continue

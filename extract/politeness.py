@@ -1,11 +1,13 @@
 """Per-host pacing shared by every fetcher in the process.
 
-The ingest flow fetches list pages one call at a time and article pages in
-batches, each call with its own Fetcher and event loop (Prefect may even run
-them on different threads). A delay kept inside one Fetcher would let the
-first request of every call go out at once, so the clock lives here, behind
-a thread lock, and every request to a host - robots.txt, redirects and
-retries included - books a start time from it.
+Fetches come from several calls at once: `fetch_pages` makes a Fetcher and
+an event loop per call (from any thread), and a FetchSession serves the
+ingest flow's list-page walks and article batches concurrently (in its own
+fetch process, where every call of the run goes through one CrawlState). A
+delay kept inside one Fetcher would let the first request of every call go
+out at once, so the clock lives here, behind a thread lock, and every
+request to a host - robots.txt, redirects and retries included - books a
+start time from it.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from extract.urls import normalise_percent_encoding
@@ -77,8 +78,12 @@ class RobotsRules:
 ALLOW_ALL = RobotsRules()
 
 
+@lru_cache(maxsize=64)
 def product_token(user_agent: str) -> str:
-    """The name robots.txt groups are matched against: 'dangjian' in 'dangjian/0.1 (+...)'."""
+    """The name robots.txt groups are matched against: 'dangjian' in 'dangjian/0.1 (+...)'.
+
+    Cached: every request looks its host's rules up by it (twice), and there is one user agent per run.
+    """
     token = user_agent.strip().split("/", 1)[0].split(" ", 1)[0]
     return token.lower()
 
@@ -162,9 +167,9 @@ def origin(url: str) -> str:
 class RobotsCache:
     """Parsed robots.txt per origin, shared by every fetcher in the process (thread-safe).
 
-    The ingest flow makes one Fetcher per batch and one per list page, so a
-    per-Fetcher cache would ask for robots.txt again and again; one per
-    process means once per origin per run.
+    `fetch_pages` makes a Fetcher per call, so a per-Fetcher cache would ask
+    for robots.txt again and again; one per process means once per origin
+    (the ingest flow's fetch process lives for one run: once per origin per run).
     """
 
     def __init__(self, ttl_s: float = CACHE_TTL_S) -> None:

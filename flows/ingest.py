@@ -1,74 +1,68 @@
-"""The `ingest` flow: discover -> fetch -> extract/clean -> load, source by source, in batches.
+"""The `ingest` flow: discover -> fetch -> extract/clean -> load, in batches, with the stages overlapped.
 
 The flow only orchestrates. Each task wraps one stage from extract/,
 dangjian.pipeline or warehouse/ over a batch of URLs, never a single page, so
-Prefect's per-task cost stays small next to the work.
+Prefect's per-task cost stays small next to the work. The stages run at once
+on different batches (flows/stages.py): while one batch is processed in the
+worker processes, the next ones are fetched and the one before loads; and
+while one source's pages are fetched, the next source's list pages are
+walked. One FetchSession (one HTTP client, its connections, in a process of
+its own beside the extraction workers) serves the whole run.
 
 No `from __future__ import annotations` here: Prefect builds the parameter
 schema of deployed runs from real annotations (`date | None` breaks otherwise).
 """
 
-import atexit
-import itertools
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import date
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
-from dangjian.pipeline import process_page
-from extract.discover import Discovery, discover_articles
-from extract.fetch import FetchedPage, FetchRequest, FetchSettings, HostPolicy, fetch_pages
+from extract.archive import Validators
+from extract.discover import discover_articles
+from extract.fetch import FetchedPage, FetchRequest, FetchSession, FetchSettings, HostPolicy
 from extract.sources import SourceProfile, load_sources, select_sources
 from extract.urls import canonical_url
 from flows.report import RunReport
+from flows.stages import (
+    LoadChain, Pages, PendingBatch, batched, load_batch, long_lived_objects_set_aside, process_batch, run_overlapped,
+    warehouse_turn,
+)
+from flows.workers import use_processes
 from transform.article import ProcessedPage
 from warehouse.store import Warehouse
 
-# Pages per fetch / process / load task. Each load is one DuckDB transaction
-# with a fixed cost of ~0.5 s (bench/bench_end_to_end.py: 5.4 ms a page at
-# 100 pages, 1.2 ms at 500); two batches are in memory at once (~10-20 MB).
-BATCH_SIZE = 500
+__all__ = ["BATCH_SIZE", "discover_source", "fetch_batch", "ingest", "load_batch", "process_batch"]
 
-# Batches go to tasks wrapped in `quote`: Prefect otherwise walks every
-# argument object by object, looking for futures to resolve and upstream
-# runs to link (visit_collection), which cost more than fetching the pages
-# (bench/bench_end_to_end.py --profile: ~500 visits per page, 14 of 28 s of
-# task overhead in collect_task_run_inputs, the rest in resolving inputs).
-# Nothing these tasks receive is a future, so nothing is lost.
-
-
-# Extraction and cleaning are pure-Python CPU work (~5-15 ms a page) and hold
-# the GIL: in this process they would run on one core, beside the fetching and
-# loading. Worker processes (forkserver: never forked from a process running
-# Prefect's threads) import only dangjian.pipeline; pages go there and come
-# back pickled, a small cost next to processing them. 1 worker = in process.
-PROCESS_WORKERS = int(os.environ.get("DANGJIAN_PROCESS_WORKERS", os.cpu_count() or 1))
-_pool: ProcessPoolExecutor | None = None
+# Pages per fetch / process / load task. Each task run costs Prefect's server
+# ~60 ms of CPU and each load a fixed share of a DuckDB transaction, so fewer,
+# larger batches are cheaper: backfilling 10,000 pages (bench/bench_end_to_end.py)
+# cost the crawler 13-15 s of CPU at 1000 a batch against 18.5 at 500 and 21
+# at 250, and Prefect's server 11-12 s against 13-15. About six batches are in
+# memory at once (flows/stages.py), ~20 KB a page with its record.
+BATCH_SIZE = 1000
+# Sources whose list pages are walked ahead of the source being fetched (see _plans).
+WALKS_AHEAD = 3
 
 
-def _process_pool() -> ProcessPoolExecutor | None:
-    global _pool
-    if PROCESS_WORKERS < 2:
-        return None
-    if _pool is None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["dangjian.pipeline"])
-        _pool = ProcessPoolExecutor(PROCESS_WORKERS, mp_context=context)
-        atexit.register(_pool.shutdown, cancel_futures=True)
-    return _pool
+@dataclass
+class SourcePlan:
+    """What one source's crawl fetches: article URLs with the validators of earlier fetches, and the list pages walked."""
 
-
-def _drop_process_pool() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+    profile: SourceProfile
+    article_urls: list[str]
+    validators: dict[str, Validators]
+    list_pages: list[FetchedPage] = field(default_factory=list)
+    not_modified: int = 0  # list pages answered 304
+    stopped_because: str = ""
+    discovered: bool = True  # False for explicit URLs (no list pages walked)
 
 
 def _policy(profile: SourceProfile) -> HostPolicy:
@@ -78,126 +72,151 @@ def _policy(profile: SourceProfile) -> HostPolicy:
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
 def discover_source(
     profile: SourceProfile,
-    known_urls: set[str],
+    warehouse_path: str,
+    session: FetchSession,
     stop_at_known: bool,
     since: date | None,
     until: date | None,
     max_list_pages: int | None,
-    settings: FetchSettings,
-    warehouse_path: str | None = None,
-) -> Discovery:
-    """Walk one source's list pages (fetched politely, one at a time, conditionally).
+    max_pages: int | None,
+) -> SourcePlan:
+    """Walk one source's list pages (politely, one at a time, conditionally) into its plan.
 
     Each list page archived before is requested with its validators, so an
     unchanged one costs a 304; its links are then read from the archived body
-    (nightly and backfill alike), which keeps the walk's rules unchanged.
+    (nightly and backfill alike), which keeps the walk's rules unchanged. The
+    walk runs while the previous source's pages are fetched and loaded, so its
+    warehouse lookups take their turn with the loads (flows/stages.py).
     """
-    warehouse = Warehouse(warehouse_path) if warehouse_path else None
-    validators = warehouse.validators(warehouse.known_urls(profile.name, kind="list")) if warehouse else {}
+    warehouse = Warehouse(warehouse_path)
+    with warehouse_turn(warehouse_path):
+        known = warehouse.known_urls(profile.name)
+        list_validators = warehouse.validators(warehouse.known_urls(profile.name, kind="list"))
 
     def fetch(url: str) -> FetchedPage:
-        request = FetchRequest(url=url, source_name=profile.name, policy=_policy(profile), kind="list",
-                               validators=validators.get(canonical_url(url)))  # fmt: skip
-        return fetch_pages([request], settings)[0]
+        return session.fetch_one(FetchRequest(url=url, source_name=profile.name, policy=_policy(profile), kind="list",
+                                              validators=list_validators.get(canonical_url(url))))  # fmt: skip
 
-    return discover_articles(
-        profile, fetch, known_urls=known_urls, stop_at_known=stop_at_known,
-        since=since, until=until, max_list_pages=max_list_pages,
-        archived=warehouse.archived_page if warehouse else None,
+    def archived(url: str) -> FetchedPage | None:
+        with warehouse_turn(warehouse_path):
+            return warehouse.archived_page(url)
+
+    discovery = discover_articles(
+        profile, fetch, known_urls=known, stop_at_known=stop_at_known,
+        since=since, until=until, max_list_pages=max_list_pages, archived=archived,
     )
+    urls = [link.url for link in discovery.articles]
+    if max_pages is not None:
+        urls = urls[:max_pages]
+    with warehouse_turn(warehouse_path):
+        validators = warehouse.validators(urls)
+    return SourcePlan(profile, urls, validators, discovery.list_pages, discovery.not_modified,
+                      discovery.stopped_because)  # fmt: skip
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
-def fetch_batch(requests: list[FetchRequest], settings: FetchSettings) -> list[FetchedPage]:
-    return fetch_pages(requests, settings)
+def fetch_batch(requests: list[FetchRequest], session: FetchSession) -> Pages:
+    """Fetch a batch through the run's session (FetchedPage items, in request order)."""
+    return Pages(session.fetch(requests))
 
 
-@task(cache_policy=NO_CACHE)
-def process_batch(pages: list[FetchedPage], profile: SourceProfile) -> list[ProcessedPage]:
-    """Extract and clean a batch, in worker processes when there are cores for them."""
-    pool = _process_pool()
-    if pool is not None and len(pages) >= 2 * PROCESS_WORKERS:
-        try:
-            return list(pool.map(process_page, pages, itertools.repeat(profile),
-                                 chunksize=max(1, len(pages) // (4 * PROCESS_WORKERS))))
-        except BrokenProcessPool:  # a worker died (killed, out of memory): carry on in this process
-            _drop_process_pool()
-    return [process_page(page, profile) for page in pages]
+def _explicit_plan(profile: SourceProfile, urls: list[str], warehouse: Warehouse, max_pages: int | None) -> SourcePlan:
+    """The plan for explicit article URLs: no list pages, just the validators of earlier fetches."""
+    if max_pages is not None:
+        urls = urls[:max_pages]
+    with warehouse_turn(warehouse.path):
+        validators = warehouse.validators(urls)
+    return SourcePlan(profile, urls, validators, discovered=False)
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def load_batch(warehouse_path: str, run_id: str, processed: list[ProcessedPage]):
-    return Warehouse(warehouse_path).load_batch(run_id, processed)
+def _planned(started: PrefectFuture | Future) -> SourcePlan:
+    """Wait for a source's discovery (a function of its own so the benchmark can time the wait)."""
+    return started.result()
 
 
-def _batches(items: list, size: int):
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
-def _crawl_source(
-    profile: SourceProfile,
+def _plans(
+    profiles: list[SourceProfile],
     warehouse: Warehouse,
-    run_id: str,
-    report: RunReport,
+    session: FetchSession,
     *,
-    article_urls: list[str] | None,
+    urls: list[str] | None,
     stop_at_known: bool,
     since: date | None,
     until: date | None,
     max_pages: int | None,
-    settings: FetchSettings,
-) -> None:
-    logger = get_run_logger()
-    tally = report.tally(profile.name)
-    if article_urls is None:
-        discovery = discover_source(
-            profile, quote(warehouse.known_urls(profile.name)), stop_at_known, since, until, None, settings,
-            str(warehouse.path),
-        )
-        tally.list_pages += len(discovery.list_pages)
-        tally.list_not_modified += discovery.not_modified
-        for page in discovery.list_pages:
-            page.source_name = profile.name
-            if page.error:
-                report.record_failures(profile.name, [ProcessedPage(page=page, error=page.error)])
-        # Archived (body, headers, validators) like any page; a list page never makes an article.
-        if discovery.list_pages:
-            load_batch(str(warehouse.path), run_id, quote([ProcessedPage(page=page) for page in discovery.list_pages]))
-        article_urls = [link.url for link in discovery.articles]
-        logger.info("%s: %d article URLs from %d list pages, %d of them unchanged (304) (%s)", profile.name,
-                    len(article_urls), len(discovery.list_pages), discovery.not_modified, discovery.stopped_because)
-    if max_pages is not None:
-        article_urls = article_urls[:max_pages]
-    validators = warehouse.validators(article_urls)
+) -> Iterator[SourcePlan]:
+    """Each source's plan in turn, the walks of the next WALKS_AHEAD sources running meanwhile.
 
-    def fetch_soon(batch: list[str] | None):
-        if not batch:
-            return None
-        requests = [
-            FetchRequest(url=u, source_name=profile.name, policy=_policy(profile), validators=validators.get(u))
-            for u in batch
-        ]
-        return fetch_batch.submit(quote(requests), settings)
+    A walk is one list page at a time and mostly waits on the network (its
+    requests go ahead of the article requests queued for the same host, see
+    extract/fetch.py), so walks start early: by the time a source's articles
+    are due, its list pages are read. Only the first source's walk starts
+    alone: nothing can be fetched before it ends, and walks running beside it
+    would slow it down (they parse on the same GIL).
+    """
+    remaining = iter(profiles)
+    started: deque = deque()
 
-    done = 0
-    batches = _batches(article_urls, BATCH_SIZE)
-    pending = fetch_soon(next(batches, None))
-    while pending is not None:
-        pages = pending.result()
-        # Batch N+1 is fetched (on the task runner's thread, mostly waiting on the network)
-        # while batch N is processed and loaded here; at most two batches are in memory.
-        pending = fetch_soon(next(batches, None))
-        for page in pages:
-            page.source_name = profile.name
-        processed = process_batch(quote(pages), profile)
-        stats = load_batch(str(warehouse.path), run_id, quote(processed))
-        tally.count_pages(pages)
-        tally.add_load(stats)
-        report.record_failures(profile.name, processed)
-        done += len(pages)
-        logger.info("%s: %d/%d pages done", profile.name, done, len(article_urls))
+    def start_next() -> bool:
+        for profile in remaining:
+            if urls:
+                explicit = [canonical_url(u) for u in urls if profile.owns(u)]
+                if not explicit:
+                    continue
+                ready: Future = Future()
+                ready.set_result(_explicit_plan(profile, explicit, warehouse, max_pages))
+                started.append(ready)
+            else:
+                started.append(discover_source.submit(
+                    profile, str(warehouse.path), session, stop_at_known, since, until, None, max_pages))
+            return True
+        return False
+
+    try:
+        start_next()
+        while started:
+            current = started.popleft()
+            plan = _planned(current)
+            while len(started) < WALKS_AHEAD and start_next():
+                pass
+            yield plan
+    finally:
+        for pending in started:  # a failing run: let the walks end before the session closes
+            try:
+                pending.result()
+            except Exception:  # noqa: BLE001 - the run is already failing for another reason
+                pass
+
+
+def _take_list_pages(plan: SourcePlan, report: RunReport, loads: LoadChain) -> None:
+    """Count a source's list pages and hand them to the loads: archived like any page, never an article."""
+    name = plan.profile.name
+    tally = report.tally(name)
+    if not plan.discovered:
+        return
+    tally.list_pages += len(plan.list_pages)
+    tally.list_not_modified += plan.not_modified
+    for page in plan.list_pages:
+        page.source_name = name
+        if page.error:
+            report.record_failures(name, [ProcessedPage(page=page, error=page.error)])
+    if plan.list_pages:
+        loads.submit(name, [ProcessedPage(page=page) for page in plan.list_pages], counted=False)
+    get_run_logger().info("%s: %d article URLs from %d list pages, %d of them unchanged (304) (%s)", name,
+                          len(plan.article_urls), len(plan.list_pages), plan.not_modified, plan.stopped_because)
+
+
+def _fetches(plans: Iterator[SourcePlan], session: FetchSession, report: RunReport,
+             loads: LoadChain) -> Iterator[PendingBatch]:
+    """Every source's article pages, a batch at a time, each batch's fetch started when it is asked for."""
+    for plan in plans:
+        _take_list_pages(plan, report, loads)
+        policy = _policy(plan.profile)
+        for urls in batched(plan.article_urls, BATCH_SIZE):
+            requests = [FetchRequest(url=u, source_name=plan.profile.name, policy=policy,
+                                     validators=plan.validators.get(u)) for u in urls]  # fmt: skip
+            yield PendingBatch(plan.profile, fetch_batch.submit(quote(requests), session),
+                               of_total=len(plan.article_urls))
 
 
 @flow(name="ingest", log_prints=True)
@@ -222,29 +241,25 @@ def ingest(
     profiles = select_sources(configured, sources)
     settings = FetchSettings()
     warehouse = Warehouse(warehouse_path)
-    warehouse.migrate()
-    warehouse.register_sources(configured)
-    run_id = warehouse.start_run("ingest", {
-        "sources_file": sources_file, "sources": sources, "since": since and since.isoformat(),
-        "until": until and until.isoformat(), "urls": urls, "max_pages": max_pages, "mode": mode,
-    })
+    with warehouse_turn(warehouse.path):
+        warehouse.migrate()
+        warehouse.register_sources(configured)
+        run_id = warehouse.start_run("ingest", {
+            "sources_file": sources_file, "sources": sources, "since": since and since.isoformat(),
+            "until": until and until.isoformat(), "urls": urls, "max_pages": max_pages, "mode": mode,
+        })
     report = RunReport()
     status = "failed"
     try:
-        for profile in profiles:
-            explicit = None
-            if urls:
-                explicit = [canonical_url(u) for u in urls if profile.owns(u)]
-                if not explicit:
-                    continue
-            _crawl_source(
-                profile, warehouse, run_id, report, article_urls=explicit,
-                stop_at_known=(mode == "nightly"), since=since, until=until,
-                max_pages=max_pages, settings=settings,
-            )
+        with long_lived_objects_set_aside(), FetchSession(settings, own_process=use_processes()) as session:
+            loads = LoadChain(str(warehouse.path), run_id, report)
+            plans = _plans(profiles, warehouse, session, urls=urls, stop_at_known=(mode == "nightly"),
+                           since=since, until=until, max_pages=max_pages)
+            run_overlapped(_fetches(plans, session, report, loads), loads)
         status = "completed"
     finally:
-        warehouse.finish_run(run_id, status, report.totals())
+        with warehouse_turn(warehouse.path):
+            warehouse.finish_run(run_id, status, report.totals())
     create_table_artifact(key="ingest-summary", table=report.table_rows(), description="Pages, articles, figures and removals per source")
     create_markdown_artifact(key="ingest-failures", markdown=report.failures_markdown(), description="URLs that failed, with reasons")
     totals = report.totals()

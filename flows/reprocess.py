@@ -11,31 +11,27 @@ No `from __future__ import annotations` here: Prefect builds the parameter
 schema of deployed runs from real annotations (`date | None` breaks otherwise).
 """
 
-import itertools
+import queue
+import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from datetime import date
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
 
-from dangjian.pipeline import process_page
 from extract.archive import FetchedPage
 from extract.sources import SourceProfile, load_sources
 from extract.urls import canonical_url
 from flows.backfill import RunFilters
-from flows.ingest import load_batch
 from flows.report import RunReport
-from transform.article import ProcessedPage
+from flows.stages import (
+    LoadChain, Pages, PendingBatch, batched, long_lived_objects_set_aside, run_overlapped, warehouse_turn,
+)
 from warehouse.store import Warehouse
 
-BATCH_SIZE = 200
-
-
-@task(cache_policy=NO_CACHE)
-def reprocess_batch(pages: list[FetchedPage], profile: SourceProfile) -> list[ProcessedPage]:
-    """The same page pipeline the ingest flow runs, with the source's selectors and encoding hint."""
-    return [process_page(page, profile) for page in pages]
+# Archived pages per process / load task (the ingest flow's batch size; see flows/ingest.py).
+BATCH_SIZE = 1000
 
 
 def _wanted(pages: Iterable[FetchedPage], filters: RunFilters) -> Iterator[FetchedPage]:
@@ -53,10 +49,62 @@ def _wanted(pages: Iterable[FetchedPage], filters: RunFilters) -> Iterator[Fetch
         yield page
 
 
-def _batches(pages: Iterable[FetchedPage], size: int) -> Iterator[list[FetchedPage]]:
-    iterator = iter(pages)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
+def _archived_batches(
+    profiles: list[SourceProfile], warehouse: Warehouse, filters: RunFilters
+) -> Iterator[tuple[SourceProfile, list[FetchedPage]]]:
+    """Every selected source's archived pages, a batch at a time, source by source."""
+    for profile in profiles:
+        archived = warehouse.archived_pages(source_names=[profile.name], since=filters.since, until=filters.until,
+                                            chunk_size=BATCH_SIZE)  # fmt: skip
+        for batch in batched(_wanted(archived, filters), BATCH_SIZE):
+            yield profile, batch
+
+
+class _ReadAhead:
+    """Archive batches read on a thread of their own, one batch ahead, each read in the warehouse turn.
+
+    DuckDB reads and writes of one process take turns (flows/stages.py), so
+    reading batch N+1 here overlaps processing batch N in the workers, not
+    the load of batch N-1. Reads stay in order: one thread advances the archive.
+    """
+
+    _END = object()
+
+    def __init__(self, batches: Iterator[tuple[SourceProfile, list[FetchedPage]]], warehouse_path: str) -> None:
+        self._batches = batches
+        self._path = warehouse_path
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="dangjian-archive", daemon=True)
+
+    def __iter__(self) -> Iterator[PendingBatch]:
+        self._thread.start()
+        try:
+            while (item := self._queue.get()) is not self._END:
+                if isinstance(item, BaseException):
+                    raise item
+                profile, pages = item
+                done: Future = Future()
+                done.set_result(Pages(pages))
+                yield PendingBatch(profile, done)
+        finally:
+            self._stop.set()
+            while self._thread.is_alive():  # unblock a reader waiting to put its batch
+                try:
+                    self._queue.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+
+    def _read(self) -> None:
+        try:
+            while not self._stop.is_set():
+                with warehouse_turn(self._path):
+                    item = next(self._batches, self._END)
+                self._queue.put(item)
+                if item is self._END:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the flow thread, which raises it
+            self._queue.put(exc)
 
 
 @flow(name="reprocess", log_prints=True)
@@ -85,22 +133,31 @@ def reprocess(
     configured = load_sources(sources_file)
     profiles = filters.check(configured)
     warehouse = Warehouse(warehouse_path)
-    warehouse.migrate()
-    # Which copy of a mirrored article is canonical follows the sources file as it is now.
-    warehouse.register_sources(configured)
-    run_id = warehouse.start_run("reprocess", {
-        "sources_file": sources_file, "sources": list(filters.sources) or None,
-        "since": since and since.isoformat(), "until": until and until.isoformat(),
-        "urls": list(filters.urls) or None, "max_pages": max_pages,
-    })
+    with warehouse_turn(warehouse.path):
+        warehouse.migrate()
+        # Which copy of a mirrored article is canonical follows the sources file as it is now.
+        warehouse.register_sources(configured)
+        run_id = warehouse.start_run("reprocess", {
+            "sources_file": sources_file, "sources": list(filters.sources) or None,
+            "since": since and since.isoformat(), "until": until and until.isoformat(),
+            "urls": list(filters.urls) or None, "max_pages": max_pages,
+        })
     report = RunReport()
+    for profile in profiles:  # every selected source gets a row, pages or not
+        report.tally(profile.name)
     status = "failed"
     try:
-        for profile in profiles:
-            _reprocess_source(profile, warehouse, run_id, report, filters)
+        with long_lived_objects_set_aside():
+            loads = LoadChain(str(warehouse.path), run_id, report)
+            batches = _ReadAhead(_archived_batches(profiles, warehouse, filters), str(warehouse.path))
+            run_overlapped(batches, loads, ahead=1)
         status = "completed"
     finally:
-        warehouse.finish_run(run_id, status, report.totals())
+        with warehouse_turn(warehouse.path):
+            warehouse.finish_run(run_id, status, report.totals())
+    for name, tally in report.tallies.items():
+        logger.info("%s: %d archived pages re-cleaned", name, tally.fetched + tally.not_modified + tally.skipped
+                    + tally.failed)
     create_table_artifact(
         key="reprocess-summary", table=report.table_rows(),
         description="Archived pages re-cleaned (counted as fetched), articles, figures and removals per source",
@@ -110,22 +167,3 @@ def reprocess(
     totals = report.totals()
     logger.info("reprocess run %s done: %s", run_id, totals)
     return {"run_id": run_id, **totals}
-
-
-def _reprocess_source(
-    profile: SourceProfile, warehouse: Warehouse, run_id: str, report: RunReport, filters: RunFilters
-) -> None:
-    """One source's archived pages, batch by batch, so its counts stay exact in the report."""
-    tally = report.tally(profile.name)
-    archived = warehouse.archived_pages(source_names=[profile.name], since=filters.since, until=filters.until)
-    done = 0
-    for batch in _batches(_wanted(archived, filters), BATCH_SIZE):
-        for page in batch:
-            page.source_name = profile.name
-        processed = reprocess_batch(batch, profile)
-        stats = load_batch(str(warehouse.path), run_id, processed)
-        tally.count_pages(batch)
-        tally.add_load(stats)
-        report.record_failures(profile.name, processed)
-        done += len(batch)
-    get_run_logger().info("%s: %d archived pages re-cleaned", profile.name, done)

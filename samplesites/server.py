@@ -87,6 +87,40 @@ def _not_modified(headers, served: ServedFile) -> bool:
     return False
 
 
+NOT_FOUND_PAGE = b"<html><body><h1>404 Not Found</h1></body></html>"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the sample server answers one GET or HEAD with (the body is left out of a HEAD by the caller)."""
+
+    status: HTTPStatus
+    body: bytes
+    content_type: str | None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def answer(pages, target: str, headers) -> Answer:
+    """The answer to a request for `target` (path and query as sent): robots.txt, a page, a 304, or a 404.
+
+    `pages` is anything with `.get(path) -> ServedFile | None`; `headers` is
+    the request's headers, looked up case-insensitively with `.get`. Both
+    sample-site servers answer through here, so they answer alike.
+    """
+    path = unquote(urlsplit(target).path)
+    if path == "/robots.txt":
+        return Answer(HTTPStatus.OK, ROBOTS.encode(), "text/plain; charset=utf-8")
+    if path.endswith("/") and path.strip("/") in SITES:
+        path += "index.html"
+    served = pages.get(path)
+    if served is None:
+        return Answer(HTTPStatus.NOT_FOUND, NOT_FOUND_PAGE, "text/html")
+    validators = {"ETag": served.etag, "Last-Modified": format_datetime(served.last_modified, usegmt=True)}
+    if _not_modified(headers, served):
+        return Answer(HTTPStatus.NOT_MODIFIED, b"", None, validators)
+    return Answer(HTTPStatus.OK, served.body, served.content_type, validators)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Without TCP_NODELAY, Nagle's algorithm and the client's delayed ACK hold
@@ -103,21 +137,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(with_body=False)
 
     def _answer(self, *, with_body: bool) -> None:
-        path = unquote(urlsplit(self.path).path)
-        if path == "/robots.txt":
-            self._send(HTTPStatus.OK, ROBOTS.encode(), "text/plain; charset=utf-8", with_body=with_body)
-            return
-        if path.endswith("/") and path.strip("/") in SITES:
-            path += "index.html"
-        served = self.server.files.get(path)  # type: ignore[attr-defined]
-        if served is None:
-            self._send(HTTPStatus.NOT_FOUND, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", with_body=with_body)
-            return
-        validators = {"ETag": served.etag, "Last-Modified": format_datetime(served.last_modified, usegmt=True)}
-        if _not_modified(self.headers, served):
-            self._send(HTTPStatus.NOT_MODIFIED, b"", None, with_body=False, extra=validators)
-            return
-        self._send(HTTPStatus.OK, served.body, served.content_type, with_body=with_body, extra=validators)
+        found = answer(self.server.files, self.path, self.headers)  # type: ignore[attr-defined]
+        self._send(found.status, found.body, found.content_type, with_body=with_body and bool(found.body),
+                   extra=found.headers)  # fmt: skip
 
     def _send(self, status: HTTPStatus, body: bytes, content_type: str | None, *, with_body: bool, extra=None) -> None:
         self.send_response(status)

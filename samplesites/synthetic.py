@@ -16,43 +16,57 @@ site's authored articles, with
 - every count in the text redrawn (so figures differ too).
 
 Everything is seeded by (seed, site, serial): the same URL always answers the
-same bytes, so validators and 304s behave as on a real site. Pages are
-rendered per request and not kept, so the server's memory stays flat.
+same bytes, so validators and 304s behave as on a real site.
 
 List pages (`index.html`, `index_2.html`, ...) link `per_list` articles each and
-chain with 下一页. The server is the sample sites' own (same validators, 304s,
-robots.txt, request log), run in its own process so its CPU shows apart from
-the crawler's:
+chain with 下一页. The server answers as the sample sites' own does (same
+answers through samplesites.server.answer: validators, 304s, robots.txt, 404s;
+a request log), on one event-loop thread, in its own process so its CPU
+shows apart from the crawler's. It stands in for the internet, so it must not
+take the crawler's cores: the pages are rendered before serving starts (in
+parallel, and kept on disk for the next run with the same catalog, see
+PageStore) and each request costs one read and a few header lines:
 
-    python -m samplesites.synthetic --pages 100000 [--port 0] [--write-sources PATH]
+    python -m samplesites.synthetic --pages 100000 [--port 0] [--write-sources PATH] [--cache-dir DIR]
 
-It prints `serving <base_url>` and then answers commands on stdin, one per
-line: `log` (a JSON summary of the requests answered since the last `clear`:
-counts per source, kind and status), `clear`, `usage` (its own CPU seconds
-and peak memory), `quit` (or end of input).
+It prints `serving <base_url>` once its pages are ready and then answers
+commands on stdin, one per line: `log` (a JSON summary of the requests
+answered since the last `clear`: counts per source, kind and status),
+`clear`, `usage` (its own CPU seconds and peak memory), `quit` (or end of input).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import hashlib
 import importlib
 import json
 import math
+import multiprocessing
+import os
 import random
 import re
 import resource
+import socket
 import sys
+import tempfile
 import threading
+import time
 import zlib
 from collections import Counter
-from dataclasses import dataclass, replace
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from email.utils import formatdate
 from functools import lru_cache
+from http import HTTPStatus
 from pathlib import Path
 
 from samplesites.catalog import IMAGE_MARK, SampleArticle, SiteCopy, articles_on, load_articles, site_path
-from samplesites.render import Link, PageContext, in_script
-from samplesites.server import ServedFile, _Handler, _Server  # the sample server: same answers, same request log
+from samplesites.render import Link, PageContext, in_script, list_page_name
+from samplesites.server import ServedFile, answer  # the sample server's answers: same validators, 304s, robots.txt
 from samplesites.sitelist import CHARSET_TRAPS, SITES
 
 CHINA = timezone(timedelta(hours=8))
@@ -76,6 +90,7 @@ _COUNT = re.compile(r"(?<![\d.\-])[1-9]\d{0,4}(?![\d.\-]|[年月日号时点期�
 _LIST_PATH = re.compile(r"^/([a-z_0-9]+)/index(?:_(\d+))?\.html$")
 _SERIAL = re.compile(r"(\d+)\.html$")
 # Per-site offset of the number in article URLs, so each is as long as the site's real ones.
+DEFAULT_CACHE_DIR = Path(tempfile.gettempdir()) / "dangjian-synthetic"
 _NUMBER_BASE = {"hongxing": 10_000, "renmin": 30_000_000, "renmin_big5": 30_000_000, "sichuan": 100_000,
                 "aggregator": 1_000_000, "mirror": 100_000}
 
@@ -267,7 +282,7 @@ class SyntheticSites:
                 f'label = "{spec.label}"',
                 f'start_urls = ["{base}/{spec.name}/index.html"]',
                 "min_delay_s = 0.0",
-                "max_connections = 8",
+                "max_connections = 4",
                 f"max_list_pages = {share.list_pages + 1}",
             ]
             if spec.is_mirror:
@@ -376,63 +391,263 @@ def summarise(log: list[tuple[str, str, int]]) -> dict:
     return {"total": len(log), "by_source": by_source}
 
 
-# ---------------------------------------------------------------- server process
+# ---------------------------------------------------------------- pages rendered ahead
+
+_STORE_FORMAT = 1
+
+
+def _generator_fingerprint() -> str:
+    """A hash of everything a page's bytes depend on: this package's code, skins and authored articles."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"format {_STORE_FORMAT}".encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".toml", ".json", ".txt")
+                       and "__pycache__" not in p.parts and "sites" not in p.relative_to(root).parts[:1]):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _forget_other_versions(cache_dir: Path, fingerprint: str) -> None:
+    """Delete pages rendered by other versions of the generator: no run of this one can use them (100,000 pages are ~450 MB)."""
+    for stale in cache_dir.glob("synthetic-*"):
+        if not stale.name.split(".", 1)[0].endswith(f"-{fingerprint}"):
+            stale.unlink(missing_ok=True)
+
+
+def _every_path(sites: SyntheticSites) -> list[str]:
+    """Every page the catalog serves: list pages first (a crawl asks for them first), then articles."""
+    lists = [f"/{site}/{list_page_name(n)}" for site, share in sites.shares.items()
+             for n in range(1, share.list_pages + 1)]
+    return lists + list(sites.all_paths())
+
+
+_worker_sites: SyntheticSites | None = None
+
+
+def _start_render_worker(pages: int, seed: int, per_list: int) -> None:
+    global _worker_sites
+    _worker_sites = SyntheticSites(pages, seed=seed, per_list=per_list)
+
+
+def _render(paths: list[str]) -> list[tuple[str, ServedFile]]:
+    assert _worker_sites is not None
+    return [(path, _worker_sites.get(path)) for path in paths]
+
+
+class PageStore:
+    """Every page of a SyntheticSites catalog rendered once, ahead of the crawl, and served from a file.
+
+    The server stands in for the internet: what it costs must not come off
+    the crawler's cores. Rendering a variant costs ~0.4 ms of Python, as much
+    as answering the request, so the pages are rendered before serving starts
+    (in parallel, once: the file is kept under `cache_dir`, keyed by the
+    catalog's size, seed and list size and by a hash of the generator's code
+    and articles) and read back with one pread per request, which keeps the
+    server's memory flat (the kernel's page cache holds the bytes). A path
+    not in the file (none a crawl asks for) is rendered on demand, so the
+    answers are exactly the catalog's.
+    """
+
+    def __init__(self, sites: SyntheticSites, data_path: Path, index: dict[str, list]) -> None:
+        self.sites = sites
+        self.data_path = data_path
+        self._index = index
+        self._fd = os.open(data_path, os.O_RDONLY)
+
+    @classmethod
+    def open(cls, sites: SyntheticSites, cache_dir: Path, *, processes: int | None = None) -> PageStore:
+        """The store for `sites` under `cache_dir`, rendering and writing it first when it is not there yet."""
+        fingerprint = _generator_fingerprint()
+        key = f"synthetic-{sites.pages}-{sites.seed}-{sites.shares[next(iter(sites.shares))].per_list}-{fingerprint}"
+        data_path, index_path = cache_dir / f"{key}.pages", cache_dir / f"{key}.json"
+        if not (data_path.is_file() and index_path.is_file()):
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            _forget_other_versions(cache_dir, fingerprint)
+            cls._write(sites, data_path, index_path, processes or os.cpu_count() or 1)
+        return cls(sites, data_path, json.loads(index_path.read_text(encoding="utf-8")))
+
+    @staticmethod
+    def _write(sites: SyntheticSites, data_path: Path, index_path: Path, processes: int) -> None:
+        paths = _every_path(sites)
+        chunks = [paths[i:i + 200] for i in range(0, len(paths), 200)]
+        per_list = sites.shares[next(iter(sites.shares))].per_list
+        index: dict[str, list] = {}
+        partial = data_path.with_name(f"{data_path.name}.partial-{os.getpid()}")
+        with open(partial, "wb") as out, ExitStack() as stack:
+            if processes > 1:  # spawn: safe whatever threads this process runs
+                pool = stack.enter_context(ProcessPoolExecutor(
+                    processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_render_worker,
+                    initargs=(sites.pages, sites.seed, per_list)))
+                rendered_chunks = pool.map(_render, chunks)
+            else:
+                rendered_chunks = ([(path, sites.get(path)) for path in chunk] for chunk in chunks)
+            offset = 0
+            for rendered in rendered_chunks:
+                for path, served in rendered:
+                    out.write(served.body)
+                    index[path] = [offset, len(served.body), served.content_type,
+                                   served.last_modified.isoformat(), served.etag]
+                    offset += len(served.body)
+        index_partial = index_path.with_name(f"{index_path.name}.partial-{os.getpid()}")
+        index_partial.write_text(json.dumps(index), encoding="utf-8")
+        os.replace(partial, data_path)  # the data first: an index never names a file that is not complete
+        os.replace(index_partial, index_path)
+
+    def get(self, path: str) -> ServedFile | None:
+        entry = self._index.get(path)
+        if entry is None:
+            return self.sites.get(path)
+        offset, length, content_type, last_modified, etag = entry
+        return ServedFile(body=os.pread(self._fd, length, offset), content_type=content_type,
+                          last_modified=datetime.fromisoformat(last_modified), etag=etag)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+# ---------------------------------------------------------------- server
+
+class _Headers(dict):
+    """Request headers by lower-case name, looked up case-insensitively (what samplesites.server.answer needs)."""
+
+    def get(self, name: str, default=None):
+        return super().get(name.lower(), default)
+
+
+class _Connection(asyncio.Protocol):
+    """One client connection: HTTP/1.1 requests in, whole responses out, one write each.
+
+    The sample server's http.server handler costs ~0.3 ms of Python a request
+    (header parsing through the email package, a thread per connection
+    contending for the GIL); requests here are split by hand and the answers
+    come from samplesites.server.answer, so both servers answer alike.
+    """
+
+    def __init__(self, server: SyntheticServer) -> None:
+        self._server = server
+        self._buffer = bytearray()
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+        sock = transport.get_extra_info("socket")
+        if sock is not None:  # as nginx does: no Nagle delay on small responses
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        while (end := self._buffer.find(b"\r\n\r\n")) >= 0:
+            head = bytes(self._buffer[:end])
+            del self._buffer[:end + 4]
+            response, keep_alive = self._server.respond(head)
+            assert self._transport is not None
+            self._transport.write(response)
+            if not keep_alive:
+                self._transport.close()
+                return
+        if len(self._buffer) > 64 * 1024:  # no end of headers in sight
+            assert self._transport is not None
+            self._transport.close()
+
 
 @dataclass
 class SyntheticServer:
-    """The sample server answering from a SyntheticSites catalog (in this process)."""
+    """The sample sites' answers for a SyntheticSites catalog (or its PageStore), served on an event-loop thread."""
 
     sites: SyntheticSites
-    server: _BacklogServer
-    thread: threading.Thread
+    pages: object  # anything with .get(path): the catalog itself or its PageStore
+    host: str = "127.0.0.1"
+    port: int = 0
+    request_log: list[tuple[str, str, int]] = field(default_factory=list)
+    _log_lock: threading.Lock = field(default_factory=threading.Lock)
+    _loop: asyncio.AbstractEventLoop | None = None
+    _server: asyncio.Server | None = None
+    _thread: threading.Thread | None = None
+    _date: tuple[int, str] = (0, "")
 
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> SyntheticServer:
+        self._loop = asyncio.new_event_loop()
+        self._server = self._loop.run_until_complete(
+            self._loop.create_server(lambda: _Connection(self), self.host, self.port, backlog=128))
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._thread = threading.Thread(target=self._loop.run_forever, name="synthetic", daemon=True)
+        self._thread.start()
+        return self
+
+    def respond(self, head: bytes) -> tuple[bytes, bool]:
+        """The whole response to one request head, and whether the connection stays open."""
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        if len(parts) != 3:
+            return self._plain(HTTPStatus.BAD_REQUEST), False
+        method, target, version = parts
+        headers = _Headers()
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        connection = headers.get("connection", "").lower()
+        keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
+        if method not in ("GET", "HEAD"):
+            return self._plain(HTTPStatus.NOT_IMPLEMENTED), False
+        found = answer(self.pages, target, headers)
+        lines = [f"HTTP/1.1 {found.status.value} {found.status.phrase}", "Server: nginx", f"Date: {self._now()}"]
+        if found.content_type:
+            lines.append(f"Content-Type: {found.content_type}")
+        if found.status != HTTPStatus.NOT_MODIFIED:
+            lines.append(f"Content-Length: {len(found.body)}")
+        lines += [f"{name}: {value}" for name, value in found.headers.items()]
+        if not keep_alive:
+            lines.append("Connection: close")
+        response = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if method == "GET":
+            response += found.body
+        with self._log_lock:
+            self.request_log.append((method, target, int(found.status)))
+        return response, keep_alive
+
+    def _plain(self, status: HTTPStatus) -> bytes:
+        return (f"HTTP/1.1 {status.value} {status.phrase}\r\nServer: nginx\r\nDate: {self._now()}\r\n"
+                "Content-Length: 0\r\nConnection: close\r\n\r\n").encode("latin-1")
+
+    def _now(self) -> str:
+        """The Date header, formatted once a second."""
+        second = int(time.time())
+        if self._date[0] != second:
+            self._date = (second, formatdate(second, usegmt=True))
+        return self._date[1]
 
     def log(self) -> dict:
-        with self.server._log_lock:
-            return summarise(list(self.server.request_log))
+        with self._log_lock:
+            return summarise(list(self.request_log))
 
     def clear(self) -> None:
-        with self.server._log_lock:
-            self.server.request_log.clear()
+        with self._log_lock:
+            self.request_log.clear()
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        if self._loop is None or self._server is None or self._thread is None:
+            return
+        loop, server = self._loop, self._server
+
+        async def shut() -> None:
+            server.close()
+            await server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(shut(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        self._thread.join(timeout=5)
+        loop.close()
+        self._loop = self._server = self._thread = None
 
 
-class _NoDelayHandler(_Handler):
-    """The sample server's handler with TCP_NODELAY, as nginx sends by default.
-
-    http.server writes the headers and the body in two sends; with Nagle's
-    algorithm on, the body waits for the client's delayed ACK of the headers,
-    about 40 ms a response on loopback, and the benchmark would measure that.
-    """
-
-    disable_nagle_algorithm = True
-
-
-class _BacklogServer(_Server):
-    """The sample server with a listen backlog for a crawler's burst of new connections.
-
-    socketserver listens with a backlog of 5; each fetch batch opens up to
-    `max_connections` connections at once, and the SYNs beyond the backlog
-    are dropped and retried by the kernel a second later.
-    """
-
-    request_queue_size = 128
-
-
-def start_synthetic(sites: SyntheticSites, host: str = "127.0.0.1", port: int = 0) -> SyntheticServer:
-    server = _BacklogServer((host, port), sites)  # type: ignore[arg-type] - anything with .get(path) serves
-    server.RequestHandlerClass = _NoDelayHandler
-    thread = threading.Thread(target=server.serve_forever, name="synthetic", daemon=True)
-    thread.start()
-    return SyntheticServer(sites, server, thread)
+def start_synthetic(sites: SyntheticSites, host: str = "127.0.0.1", port: int = 0, *,
+                    store: PageStore | None = None) -> SyntheticServer:
+    """Serve `sites` (from `store`, its pages rendered ahead, when given) until `.stop()`."""
+    return SyntheticServer(sites, store or sites, host, port).start()
 
 
 def usage() -> dict:
@@ -445,17 +660,17 @@ def _commands(server: SyntheticServer) -> None:
     for line in sys.stdin:
         command = line.strip()
         if command == "log":
-            answer: dict = server.log()
+            reply: dict = server.log()
         elif command == "clear":
             server.clear()
-            answer = {"cleared": True}
+            reply = {"cleared": True}
         elif command == "usage":
-            answer = usage()
+            reply = usage()
         elif command in ("quit", "exit"):
             break
         else:
-            answer = {"error": f"unknown command {command!r}"}
-        print(json.dumps(answer, ensure_ascii=False), flush=True)
+            reply = {"error": f"unknown command {command!r}"}
+        print(json.dumps(reply, ensure_ascii=False), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -466,9 +681,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--write-sources", metavar="PATH", help="write a sources TOML for this server")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR,
+                        help=f"where pages rendered ahead are kept between runs (default {DEFAULT_CACHE_DIR})")
+    parser.add_argument("--render-on-demand", action="store_true",
+                        help="render each page when it is asked for instead of ahead (the server then costs more CPU)")
     args = parser.parse_args(argv)
     sites = SyntheticSites(args.pages, seed=args.seed, per_list=args.per_list)
-    server = start_synthetic(sites, args.host, args.port)
+    store = None if args.render_on_demand else PageStore.open(sites, args.cache_dir)
+    server = start_synthetic(sites, args.host, args.port, store=store)
     if args.write_sources:
         Path(args.write_sources).write_text(sites.sources_toml(server.base_url), encoding="utf-8")
     print(f"serving {server.base_url}", flush=True)
@@ -478,6 +698,8 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.stop()
+        if store is not None:
+            store.close()
     return 0
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+import threading
 import gzip
+import os
+import signal
 import socket
 import sys
 import time
 import tracemalloc
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,9 +38,11 @@ from extract.fetch import (  # noqa: E402
     CrawlState,
     Fetcher,
     FetchRequest,
+    FetchSession,
     FetchSettings,
     HostPolicy,
     Validators,
+    _HostSlots,
     backoff_delay,
     fetch_one,
     fetch_pages,
@@ -344,6 +350,40 @@ def test_min_delay_holds_across_separate_calls(server):
     assert second.at - first.at >= 0.3 - JITTER_S
 
 
+def test_a_list_page_goes_ahead_of_article_pages_waiting_for_the_host(server):
+    """The flow walks list pages while article batches for the same host wait: the walk must not queue behind them."""
+    policy = HostPolicy(min_delay_s=0.0, max_connections=1)
+    articles = [FetchRequest(server.url(f"/ok/queued{i}.html"), policy=policy) for i in range(8)]
+    listing = FetchRequest(server.url("/ok/queued-list.html"), policy=policy, kind="list")
+    pages = fetch_pages([*articles, listing], FAST, state=CrawlState())
+    assert [p.outcome for p in pages] == [FETCHED] * 9
+    order = [h.path for h in server.hits if h.path.startswith("/ok/queued")]
+    assert len(order) == 9
+    # First come, first served it would be last; it goes after the few requests already under way.
+    assert order.index("/ok/queued-list.html") < len(articles) // 2
+
+
+def test_host_slots_hand_a_freed_slot_to_urgent_waiters_first():
+    async def scenario() -> list[str]:
+        slots, served = _HostSlots(1), []
+
+        async def request(name: str, urgent: bool) -> None:
+            async with slots.take(urgent=urgent):
+                served.append(name)
+                await asyncio.sleep(0)
+
+        async with slots.take(urgent=False):  # the slot is busy while everyone queues
+            tasks = [asyncio.ensure_future(request(name, urgent)) for name, urgent in
+                     (("article-1", False), ("article-2", False), ("list", True), ("article-3", False))]
+            await asyncio.sleep(0)
+            tasks[1].cancel()  # a cancelled waiter gives its place up
+            await asyncio.sleep(0)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return served
+
+    assert asyncio.run(scenario()) == ["list", "article-1", "article-3"]
+
+
 def test_hosts_are_fetched_concurrently():
     a, b = FaultServer(host="127.0.0.1").start(), FaultServer(host="127.0.0.2").start()
     try:
@@ -387,6 +427,81 @@ def test_fetch_pages_works_inside_a_running_event_loop(server):
 
     (page,) = asyncio.run(caller())
     assert page.outcome == FETCHED
+
+
+# ---------------------------------------------------------------- sessions
+
+SESSIONS = pytest.mark.parametrize("own_process", [False, True], ids=["thread", "process"])
+
+
+def _session(own_process: bool, settings: FetchSettings = FAST) -> FetchSession:
+    """A session with its own CrawlState (in this process, or the fetch process's own)."""
+    return FetchSession(settings, own_process=own_process) if own_process \
+        else FetchSession(settings, state=CrawlState())
+
+
+@SESSIONS
+def test_a_session_serves_calls_from_many_threads_with_one_robots_fetch(server, own_process):
+    robots_before = len(server.hits_for("/robots.txt"))
+    with _session(own_process) as session:
+        def call(i: int) -> list:
+            return session.fetch([FetchRequest(server.url(f"/ok/sess-{own_process}-{i}-{j}.html")) for j in range(3)])
+
+        with ThreadPoolExecutor(max_workers=4) as threads:
+            results = list(threads.map(call, range(8)))
+        missing = session.fetch_one(FetchRequest(server.url("/missing.html")))
+        assert session.fetch([]) == []
+    assert [p.requested_url for p in results[5]] == [server.url(f"/ok/sess-{own_process}-5-{j}.html") for j in range(3)]
+    assert all(page.outcome == FETCHED and page.body for pages in results for page in pages)
+    assert (missing.outcome, missing.error) == (FAILED, "HTTP 404")
+    assert len(server.hits_for("/robots.txt")) == robots_before + 1  # one CrawlState for every call
+
+
+@SESSIONS
+def test_a_session_keeps_the_host_delay_across_concurrent_calls(server, own_process):
+    """Discovery's one-page calls and a batch fetch run at once through the flow's session: still polite."""
+    policy = HostPolicy(min_delay_s=0.3, max_connections=1)
+    paths = [f"/ok/sdelay-{own_process}-{i}.html" for i in range(4)]
+    with _session(own_process) as session:
+        threads = [threading.Thread(target=session.fetch_one, args=(FetchRequest(server.url(p), policy=policy),))
+                   for p in paths]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    hits = sorted(h.at for p in paths for h in server.hits_for(p))
+    assert len(hits) == 4 and min(gaps_between(hits)) >= 0.3 - JITTER_S
+
+
+def gaps_between(times: list[float]) -> list[float]:
+    return [b - a for a, b in zip(times, times[1:])]
+
+
+@SESSIONS
+def test_a_closed_session_refuses_calls(server, own_process):
+    session = _session(own_process)
+    assert session.fetch_one(FetchRequest(server.url("/ok/before-close.html"))).outcome == FETCHED
+    session.close()
+    session.close()  # idempotent
+    with pytest.raises(RuntimeError, match="closed"):
+        session.fetch_one(FetchRequest(server.url("/ok/after-close.html")))
+
+
+def test_a_fetch_process_that_died_fails_calls_instead_of_hanging(server):
+    session = FetchSession(FAST, own_process=True)
+    try:
+        assert session.fetch_one(FetchRequest(server.url("/ok/before-death.html"))).outcome == FETCHED
+        os.kill(session.pid, signal.SIGKILL)  # the test's own child process
+        session._backend.process.join(timeout=10)
+        with pytest.raises(RuntimeError, match="fetch process ended"):
+            session.fetch_one(FetchRequest(server.url("/ok/after-death.html")))
+    finally:
+        session.close()
+
+
+def test_a_fetch_process_session_cannot_share_this_process_state():
+    with pytest.raises(ValueError, match="CrawlState"):
+        FetchSession(FAST, state=CrawlState(), own_process=True)
 
 
 # ---------------------------------------------------------------- incremental

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 import pytest
 
@@ -10,7 +12,7 @@ from extract.discover import parse_list_page
 from extract.charset import decode_html
 from extract.sources import parse_sources
 from samplesites.sitelist import SITES
-from samplesites.synthetic import SyntheticSites, start_synthetic, summarise
+from samplesites.synthetic import PageStore, SyntheticSites, start_synthetic, summarise
 from transform.fingerprint import hamming
 from warehouse.mirrors import MAX_DISTANCE_SAME_TITLE
 
@@ -111,3 +113,59 @@ def test_no_two_variants_of_a_site_share_a_headline() -> None:
     for site, share in sites.shares.items():
         titles = [sites.title(site, serial) for serial in range(share.count)]
         assert len(set(titles)) == len(titles), site
+
+
+def test_pages_rendered_ahead_are_the_catalogs_own_bytes(tmp_path) -> None:
+    sites = SyntheticSites(PAGES, per_list=4)
+    store = PageStore.open(sites, tmp_path, processes=2)  # rendered in worker processes, as the benchmark does
+    try:
+        lists = [f"/{site}/index{suffix}.html" for site in SITES for suffix in ("", "_2", "_3")]
+        for path in lists + list(sites.all_paths()):
+            assert store.get(path) is not None and store.get(path) == sites.get(path), path
+        assert store.get("/hongxing/nothing.html") is None and store.get("/hongxing/index_4.html") is None
+        written = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    finally:
+        store.close()
+    PageStore.open(sites, tmp_path, processes=1).close()  # the next server for this catalog reads the file back
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == written
+    assert len(written) == 2  # the pages and their index, no partial files left behind
+
+
+def test_the_server_answers_alike_from_pages_rendered_ahead(tmp_path) -> None:
+    sites = SyntheticSites(PAGES)
+    store = PageStore.open(sites, tmp_path, processes=1)
+    servers = [start_synthetic(sites), start_synthetic(sites, store=store)]
+    try:
+        answers = []
+        for server in servers:
+            with httpx.Client(base_url=server.base_url) as client:
+                article = client.get(sites.path("mirror", 4))
+                seen = [article, client.get("/renmin_big5/"), client.get("/robots.txt"), client.get("/nowhere.html"),
+                        client.head(sites.path("renmin", 1)),
+                        client.get(sites.path("mirror", 4), headers={"If-None-Match": article.headers["etag"]})]
+            answers.append([(r.status_code, {k: v for k, v in r.headers.items() if k != "date"}, r.content)
+                            for r in seen])
+        assert answers[0] == answers[1]
+        statuses = [status for status, _, _ in answers[1]]
+        assert statuses == [200, 200, 200, 404, 200, 304]
+        assert answers[1][4][2] == b"" and int(answers[1][4][1]["content-length"]) > 0  # HEAD: length, no body
+    finally:
+        for server in servers:
+            server.stop()
+        store.close()
+
+
+def test_the_server_closes_when_asked_and_refuses_what_it_does_not_serve() -> None:
+    server = start_synthetic(SyntheticSites(PAGES))
+    try:
+        for request, status in ((b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"200"),
+                                (b"GET /robots.txt HTTP/1.0\r\n\r\n", b"200"),
+                                (b"POST /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n", b"501")):
+            with socket.create_connection((server.host, server.port), timeout=5) as sock:
+                sock.sendall(request)
+                received = b""
+                while chunk := sock.recv(65536):  # the server closes: recv returns b"" instead of timing out
+                    received += chunk
+            assert received.split(b" ")[1] == status, request
+    finally:
+        server.stop()
