@@ -142,25 +142,28 @@ def page_url(item: ProcessedPage) -> str:
     return canonical_url(item.page.requested_url)
 
 
-def _fetch_row(item: ProcessedPage, url: str, run_id: str) -> dict:
+def _body_sha256(page: FetchedPage) -> str | None:
+    return _sha256(page.body) if page.body else None
+
+
+def _fetch_row(item: ProcessedPage, url: str, run_id: str, body_sha256: str | None) -> dict:
     page = item.page
     return {
         "url": url, "fetched_at": utc_naive(page.fetched_at), "requested_url": page.requested_url,
         "final_url": page.final_url, "status": page.status, "outcome": page.outcome,
         "error": page.error or (item.error if page.outcome != "fetched" else None),
-        "elapsed_s": page.elapsed_s, "body_sha256": _sha256(page.body) if page.body else None,
-        "body_bytes": len(page.body), "source_name": page.source_name, "run_id": run_id, "kind": page_kind(page),
+        "elapsed_s": page.elapsed_s, "body_sha256": body_sha256, "body_bytes": len(page.body), "source_name": page.source_name, "run_id": run_id, "kind": page_kind(page),
     }  # fmt: skip
 
 
-def _page_row(item: ProcessedPage, url: str, run_id: str) -> dict:
+def _page_row(item: ProcessedPage, url: str, run_id: str, body_sha256: str | None) -> dict:
     page = item.page
     return {
         "url": url, "requested_url": page.requested_url, "final_url": page.final_url,
         "redirects": list(page.redirects), "status": page.status,
         "headers": json.dumps(page.headers, ensure_ascii=False, sort_keys=True),
         "etag": _header(page.headers, "etag"), "last_modified": _header(page.headers, "last-modified"),
-        "body": page.body, "body_sha256": _sha256(page.body) if page.body else None,
+        "body": page.body, "body_sha256": body_sha256,
         "fetched_at": utc_naive(page.fetched_at), "elapsed_s": page.elapsed_s, "outcome": page.outcome,
         "error": page.error,
         "process_error": item.error if page.outcome == "fetched" and item.record is None else None,
@@ -207,10 +210,12 @@ def build_batch(run_id: str, processed: list[ProcessedPage]) -> Batch:
     keyed = [(page_url(item), item) for item in processed]
     latest: dict[str, ProcessedPage] = {}
     fetches: dict[tuple[str, datetime | None], dict] = {}
+    body_sha256: dict[int, str | None] = {}  # by id(item): each body is hashed once
     for url, item in keyed:
         if url not in latest or utc_naive(item.page.fetched_at) >= utc_naive(latest[url].page.fetched_at):
             latest[url] = item
-        row = _fetch_row(item, url, run_id)
+        body_sha256[id(item)] = _body_sha256(item.page)
+        row = _fetch_row(item, url, run_id, body_sha256[id(item)])
         fetches[(url, row["fetched_at"])] = row
     with_record = [
         (u, i) for u, i in latest.items()
@@ -219,7 +224,7 @@ def build_batch(run_id: str, processed: list[ProcessedPage]) -> Batch:
     return Batch(
         run_id=run_id,
         fetches=pa.Table.from_pylist(list(fetches.values()), schema=FETCHES_SCHEMA),
-        pages=pa.Table.from_pylist([_page_row(i, u, run_id) for u, i in latest.items()], schema=PAGES_SCHEMA),
+        pages=pa.Table.from_pylist([_page_row(i, u, run_id, body_sha256[id(i)]) for u, i in latest.items()], schema=PAGES_SCHEMA),
         copies=pa.Table.from_pylist([_copy_row(i, u) for u, i in with_record], schema=COPIES_SCHEMA),
         removed=pa.Table.from_pylist([r for u, i in with_record for r in _removed_rows(i, u)], schema=REMOVED_SCHEMA),
     )

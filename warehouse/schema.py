@@ -223,13 +223,15 @@ def utc_now() -> datetime:
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The highest migration applied to the open file, 0 for a new file."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'schema_version'"
-    ).fetchall()[0][0]
-    if not exists:
+    """The highest migration applied to the open file, 0 for a new file.
+
+    Asked at every connection: reading schema_version directly is a few times
+    cheaper than asking information_schema whether it exists first.
+    """
+    try:
+        return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+    except duckdb.CatalogException:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:

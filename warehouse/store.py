@@ -24,7 +24,7 @@ from extract.urls import canonical_url
 from transform.article import ProcessedPage
 from warehouse.batch import ARTICLE, Batch, LoadStats, build_batch
 from warehouse.connection import WarehouseBusy, reading, transaction
-from warehouse.load import articles_of_sources, batch_counts, elect_and_rebuild, register_ids, write_batch
+from warehouse.load import articles_of_sources, batch_counts, reelect, write_batch
 from warehouse.schema import LATEST_VERSION, apply_migrations, current_version, utc_now
 from warehouse.staging import (
     StagedRunEnd, discard, read_staged_batch, stage_batch, stage_run_end, staged_batches, staged_run_ends,
@@ -144,10 +144,7 @@ class Warehouse:
                 ON CONFLICT (source_name) DO UPDATE SET
                     label = excluded.label, is_mirror = excluded.is_mirror, enabled = excluded.enabled""",
                 [utc_now()])
-            ids = articles_of_sources(con, changed)
-            if ids:
-                register_ids(con, ids)
-                elect_and_rebuild(con)
+            reelect(con, articles_of_sources(con, changed))
 
     # ------------------------------------------------------------ loading
 
