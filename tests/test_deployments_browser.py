@@ -131,8 +131,15 @@ def test_backfill_started_from_the_ui_form(browser, prefect_server, served, samp
     choose_date(page, "since", SINCE)
     choose_date(page, "until", UNTIL)
     page.screenshot(path=str(ARTIFACTS / "backfill-form.png"), full_page=True)
-    with page.expect_response(lambda r: "create_flow_run" in r.url) as created:
-        page.get_by_role("button", name="Submit").click()
+    # A SQLite-backed Prefect server answers 503 while its database is locked by
+    # other writers (the runner's own reports); the UI then keeps the form open
+    # and says so, and a user submits again. So does the test, at most three times.
+    for _attempt in range(3):
+        with page.expect_response(lambda r: "create_flow_run" in r.url) as created:
+            page.get_by_role("button", name="Submit").click()
+        if created.value.status != 503:
+            break
+        time.sleep(2)
     clicked = time.perf_counter()
     assert created.value.status == 201, created.value.text()
     flow_run_id = created.value.json()["id"]
@@ -147,7 +154,7 @@ def test_backfill_started_from_the_ui_form(browser, prefect_server, served, samp
         f"one-source backfill ({SOURCE}, {SINCE}..{UNTIL}) from clicking Submit to COMPLETED: {elapsed:.1f} s\n",
         encoding="utf-8")
 
-    (body,) = posted
+    body = posted[-1]  # the submission that was answered 201
     assert {k: body["parameters"].get(k) for k in ("sources", "since", "until")} == {
         "sources": [SOURCE], "since": SINCE.isoformat(), "until": UNTIL.isoformat()}
 
