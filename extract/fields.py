@@ -140,7 +140,7 @@ _SCAN_SELECTOR = ", ".join(("title", HIDDEN_SELECTOR, TITLE_SELECTOR, _AUTHOR_SE
 
 
 def _scan_page(tree: LexborHTMLParser) -> _Marked:
-    """Read <title>, remove hidden elements (as drop_hidden) and collect the marked ones, with one CSS query.
+    """Read <title>, remove hidden elements (textlines.is_hidden) and collect the marked ones, with one CSS query.
 
     Every full-tree query costs lexbor a walk of the whole page (~0.04 ms on
     the real pages, whatever it matches), so one query with all the selectors

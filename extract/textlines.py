@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 # Never rendered as text, or controls whose labels are not article text.
 _SKIP = frozenset(
@@ -97,7 +97,7 @@ TITLE_SELECTOR = (
     '[class*="title" i], [id*="title" i], [class*="headline" i], [class*="biaoti" i], '
     '[id*="biaoti" i], [class~="bt" i], [id="bt" i], [class~="tit" i]'
 )
-# Elements that may be hidden (drop_hidden checks the style itself).
+# Elements that may be hidden (is_hidden checks the style itself).
 HIDDEN_SELECTOR = '[style*="none" i], [style*="hidden" i], [hidden]'
 
 
@@ -142,7 +142,7 @@ def is_title_hinted(attrs: dict[str, str | None]) -> bool:
 
 
 def is_hidden(attrs: dict[str, str | None]) -> bool:
-    """Whether drop_hidden removes an element: it matches HIDDEN_SELECTOR and its style hides it."""
+    """Whether a browser would not show an element: it matches HIDDEN_SELECTOR and its style hides it (inline display:none, `hidden`)."""
     if "hidden" in attrs:
         return True
     style = attrs.get("style") or ""
@@ -345,23 +345,3 @@ def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: 
     containers.append((root.tag or "root", 0, len(lines), -1, kids))
     return PageLines(lines, containers, marked)
 
-
-def title_hinted(tree: LexborHTMLParser) -> frozenset[int]:
-    """mem_ids of elements whose class or id says they hold a title (the reference for fields._scan_page)."""
-    return frozenset(node.mem_id for node in tree.css(TITLE_SELECTOR))
-
-
-def drop_hidden(tree: LexborHTMLParser) -> None:
-    """Remove elements a browser would not show (inline display:none, `hidden`).
-
-    Pages hide anti-copy junk and spam inside article paragraphs this way, and
-    readers (and the ground truth they copy) never see it. Done with one CSS
-    query in C so the Python walk need not read every element's style.
-    extract_fields does this inside one combined query (fields._scan_page);
-    this standalone form is its reference.
-    """
-    for node in tree.css(HIDDEN_SELECTOR):
-        attrs = node.attributes
-        style = attrs.get("style") or ""
-        if "hidden" in attrs or _HIDDEN.search(style):
-            node.decompose()

@@ -302,7 +302,13 @@ def test_one_combined_query_finds_what_the_separate_queries_find(seed: int) -> N
     from selectolax.lexbor import LexborHTMLParser
 
     from extract import fields
-    from extract.textlines import drop_hidden, title_hinted
+    from extract.textlines import _HIDDEN, HIDDEN_SELECTOR
+
+    def drop_hidden(tree: LexborHTMLParser) -> None:
+        """Hidden elements removed with lexbor's own answer to HIDDEN_SELECTOR, then the style check."""
+        for node in tree.css(HIDDEN_SELECTOR):
+            if "hidden" in node.attributes or _HIDDEN.search(node.attributes.get("style") or ""):
+                node.decompose()
 
     html = _attribute_page(seed)
     reference = LexborHTMLParser(html)
