@@ -58,10 +58,16 @@ def locate(title: str | None, body: str, source: str | None) -> Locality:
 
 def lead_of(body: str) -> str:
     """The first paragraph, with the second when the first is only a dateline stub."""
-    paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
-    lead = paragraphs[0] if paragraphs else ""
-    if len(lead) < _MIN_LEAD_CHARS and len(paragraphs) > 1:
-        lead += "\n" + paragraphs[1]
+    lead = ""
+    for paragraph in body.split("\n"):  # only as far as the lead: bodies run to hundreds of lines
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        if lead:
+            return lead + "\n" + paragraph
+        if len(paragraph) >= _MIN_LEAD_CHARS:
+            return paragraph
+        lead = paragraph
     return lead
 
 
