@@ -37,14 +37,17 @@ _PLAIN_PUNCTUATION_RUN = re.compile("[" + re.escape(_PLAIN_PUNCTUATION) + "]+")
 def letters_of(text: str) -> str:
     """Letters and digits only, NFKC-folded: punctuation, spacing and full-width forms vary between copies.
 
-    The same as keeping the str.isalnum() characters of NFKC(text), except
-    where a combining mark follows punctuation (it then combines with the
-    letter before it), which cleaned Chinese text does not hold.
+    Exactly the str.isalnum() characters of NFKC(text). Dropping the plain
+    punctuation first is safe when what is left is already in NFKC form: had
+    the removal let two neighbours compose, it would not be. Otherwise
+    (full-width digits, ①, a mark such as ﾞ that NFKC turns into a combining
+    one) the whole text is folded as it was, as in ｶ:ﾞ, where the colon keeps
+    the mark off the ｶ.
     """
-    text = _PLAIN_PUNCTUATION_RUN.sub("", text)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return _NOT_LETTER.sub("", text)
+    letters = _PLAIN_PUNCTUATION_RUN.sub("", text)
+    if not unicodedata.is_normalized("NFKC", letters):
+        letters = unicodedata.normalize("NFKC", text)
+    return _NOT_LETTER.sub("", letters)
 
 
 @dataclass(frozen=True)
