@@ -9,8 +9,10 @@ written for this project, to check the rules are not fitted to the seeds.
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from collections import Counter
+from dataclasses import FrozenInstanceError, asdict
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from opencc import OpenCC
 
-from transform.numbers import Figure, extract_figures
+from transform.figure_subjects import (
+    _inside_noun,
+    _longest_head_suffix,
+    _verb_ending_at,
+)
+from transform.numbers import _UNIT_STARTS, _UNITS, Figure, _Sentences, extract_figures
 from transform.numerals import is_digit_sequence, parse_numeral
 
 GOLD = Path(__file__).parent / "gold"
@@ -302,6 +309,72 @@ def test_offsets_always_point_at_the_text(body: str) -> None:
     for figure in extract_figures(body):
         assert body[figure.start : figure.end] == figure.text
         assert figure.value > 0
+
+
+# --- fast paths: each keeps the result of the plain form it replaces ----------
+
+
+def _unit_spellings() -> list[str]:
+    """Every unit FIGURE_PATTERN accepts, its two patterned entries spelled out."""
+    patterned = {
+        "个[多余]?月": ["个月", "个多月", "个余月"],
+        "个?[多余]?小时": ["小时", "个小时", "多小时", "余小时", "个多小时", "个余小时"],
+    }
+    spellings = []
+    for unit in _UNITS.split("|"):
+        assert unit in patterned or not re.search(r"[][?*+()]", unit), unit
+        spellings += patterned.get(unit, [unit])
+    return spellings
+
+
+def test_unit_lookahead_admits_every_unit() -> None:
+    guarded = re.compile(f"(?=[{_UNIT_STARTS}])(?:{_UNITS})")
+    for spelling in _unit_spellings():
+        assert guarded.fullmatch(spelling), spelling
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0", 0), ("007", 7), ("1.50", 1.5), ("1,200", 1200), ("１,２００", 1200), ("1.2.3", None), ("12.", 12)],
+)
+def test_plain_arabic_numerals(text: str, value: float | None) -> None:
+    assert parse_numeral(text) == value
+
+
+def test_sentence_is_found_far_into_a_long_body() -> None:
+    """A sentence start is looked for only after the figure before; sentences may be long."""
+    sentence = "共有党员1362名" + "乙" * 600 + "。"
+    body = "甲" * 500 + "。" + sentence + "结束。" + "丙" * 900 + "，发展党员12名。"
+    figures = extract_figures(body)
+    assert [(f.text, f.sentence) for f in figures] == [("1362名", sentence), ("12名", "丙" * 900 + "，发展党员12名。")]
+
+
+def test_sentences_are_found_in_any_order() -> None:
+    sentences = _Sentences("第一句有3人。\n第二句有5人！")
+    assert sentences.around(9, 11) == "第二句有5人！"
+    assert sentences.around(4, 6) == "第一句有3人。"
+
+
+def test_list_broken_by_a_line_break_is_still_one_list() -> None:
+    figures = extract_figures("两项指标分别提高14.3、\n10.3个百分点。")
+    assert [(f.text, f.unit) for f in figures] == [("14.3", "个百分点"), ("10.3个百分点", "个百分点")]
+
+
+def test_figure_is_a_slotted_frozen_value() -> None:
+    figure = _one("直管党员1362名。")
+    assert not hasattr(figure, "__dict__")
+    assert pickle.loads(pickle.dumps(figure)) == figure
+    assert asdict(figure)["subject"] == "党员"
+    with pytest.raises(FrozenInstanceError):
+        figure.value = 1  # type: ignore[misc]
+
+
+def test_word_lookups_prefer_the_longest_word() -> None:
+    assert _verb_ending_at("新发展党员", 3) == "新发展"
+    assert _verb_ending_at("新发展党员", 3, floor=1) == "发展"
+    assert _verb_ending_at("新发展党员", 2) is None
+    assert _longest_head_suffix("优秀党员志愿者") == "党员志愿者"
+    assert _inside_noun("党组织覆盖率", 1, 3) and not _inside_noun("组织活动", 0, 2)
 
 
 # --- golds --------------------------------------------------------------------

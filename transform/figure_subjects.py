@@ -25,8 +25,40 @@ subject 比例 and no measure (the figure is the new level).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Self
+
+
+class _WordList(tuple[str, ...]):
+    """Words looked for at a position of a text, longer words listed first.
+
+    A tuple, so str.startswith/endswith take it whole; `starts` and `ends`
+    hold the words' first and last characters, which reject most positions
+    before any word is compared.
+    """
+
+    starts: frozenset[str]
+    ends: frozenset[str]
+
+    def __new__(cls, words: Iterable[str]) -> Self:
+        self = super().__new__(cls, words)
+        self.starts = frozenset(w[0] for w in self)
+        self.ends = frozenset(w[-1] for w in self)
+        return self
+
+
+def _by_char(words: Iterable[str], at: int) -> dict[str, tuple[str, ...]]:
+    """Words grouped by their character at `at` (0 first, -1 last), longest first.
+
+    A position is then tried only against the words its character allows,
+    each with one startswith/endswith instead of a slice per length.
+    """
+    groups: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        groups.setdefault(word[at], []).append(word)
+    return {ch: tuple(group) for ch, group in groups.items()}
+
 
 # Nouns that end a counted phrase in party-building and general news. Longer
 # entries win, so 党员志愿者 is not cut to 志愿者.
@@ -46,7 +78,7 @@ HEAD_NOUNS: frozenset[str] = frozenset(
     率 满意度 知晓率 覆盖率 参与率 达标率 完成率 增长率 增幅 比例 比重 占比 年龄 平均年龄 党龄 时长 服务时长 面积 量 人数 次数 数量
     """.split()
 )
-_MAX_HEAD = max(len(w) for w in HEAD_NOUNS)
+_HEADS_BY_LAST = _by_char(HEAD_NOUNS, -1)
 
 # Verbs that count the subject: 培训党员, 受益群众, 开展活动.
 MEASURE_VERBS: frozenset[str] = frozenset(
@@ -60,27 +92,30 @@ MEASURE_VERBS: frozenset[str] = frozenset(
     """.split()
 )
 _MAX_VERB = max(len(w) for w in MEASURE_VERBS)
+_VERBS_BY_FIRST = _by_char(MEASURE_VERBS, 0)
+_VERBS_BY_LAST = _by_char(MEASURE_VERBS, -1)
 # Verbs that make others act: in 组织268名在职党员到社区报到 what is counted is 报到.
 _CAUSATIVES = frozenset("组织 动员 发动 引导 带领 鼓励 号召 推动".split())
 # Verbs that also modify a noun (服务项目, 帮扶资金): never the second half of a compound verb.
 _MODIFIER_VERBS = frozenset("服务 帮扶 培训 管理 发展 建设 宣讲 观摩 授课".split())
 # Light verbs that never start a compound verb (组织开展 is 开展).
 _LIGHT_VERBS = _CAUSATIVES | frozenset("帮助 联合 形成".split())
+_NEVER_SECOND_VERBS = _MODIFIER_VERBS | _LIGHT_VERBS
 
 # Linking words between a subject and its number: 满意率达到96.8%, 收入全部超过10万元.
-_LINKS = (
+_LINKS = _WordList((
     "达到", "已达", "稳定在", "保持在", "控制在", "均为", "为", "是", "全部", "均", "都", "已", "共计", "共", "累计",
     "总计", "合计", "由", "有", "预计", "可以", "可", "能", "将",
-)
+))
 # A change states a difference (measure: the verb); a change "到" states the new level (no measure).
-_CHANGE_VERBS = ("提高", "提升", "增长", "增加", "下降", "降低", "减少", "上升", "缩短", "扩大")
-_CHANGE_TO_LEVEL = tuple(verb + to for verb in _CHANGE_VERBS for to in ("到", "至"))
-_COMPARISONS = (
+_CHANGE_VERBS = _WordList(("提高", "提升", "增长", "增加", "下降", "降低", "减少", "上升", "缩短", "扩大"))
+_CHANGE_TO_LEVEL = _WordList(verb + to for verb in _CHANGE_VERBS for to in ("到", "至"))
+_COMPARISONS = _WordList((
     "较上年同期", "较去年同期", "比上年同期", "比去年同期", "较上年", "较去年", "比上年", "比去年", "较同期",
     "同比", "环比",
-)
+))
 # Adverbs between a verb and its number: 共开展36场, 累计服务2万人次.
-_COUNTING_ADVERBS = ("累计", "共计", "先后", "共", "已", "还", "再", "新", "每天", "每月", "每年", "每周")
+_COUNTING_ADVERBS = _WordList(("累计", "共计", "先后", "共", "已", "还", "再", "新", "每天", "每月", "每年", "每周"))
 # Characters that end the phrase before a number: punctuation, function words.
 _BEFORE_STOP = frozenset("，。；：、！？,.;:!?（）()《》【】 \t\n—-…等的了和与及或并共达超近约逾余多在为对向把被将已有按")
 # Characters that end the phrase after a unit.
@@ -90,13 +125,13 @@ _CLAUSE_STOP = frozenset("，。；：！？,;:!?（）()【】\n")
 # Separators inside a noun list: 停车管理、绿化养护等问题, 党支部或党小组.
 _LIST_SEPARATORS = frozenset("、和与及或等的")
 # Words after a unit that start the predicate: 900余名党员志愿者|广泛深入群众.
-_AFTER_STOP_WORDS = (
+_AFTER_STOP_WORDS = _WordList((
     "积极", "主动", "广泛", "深入", "常态化", "定期", "集中", "分别", "共同", "先后", "全部",
     "登台", "走上", "参加", "参与", "开展", "进行", "完成", "实现", "成为", "获得", "受到", "通过",
     "选派", "成立", "建立", "推行", "落实", "实施", "组建", "设立", "按月", "按时", "全部", "每月", "每年",
-)
+))
 # Words before a number that end the counted phrase: 其中党员46名, 累计借阅图书.
-_BEFORE_STOP_WORDS = ("其中", "累计", "共计", "总计", "合计", "现有", "共有", "下设", "下辖", "所辖", "邀请")
+_BEFORE_STOP_WORDS = _WordList(("其中", "累计", "共计", "总计", "合计", "现有", "共有", "下设", "下辖", "所辖", "邀请"))
 # Units that count an action, not a thing: in 邀请教师授课8次 the 8 counts 授课.
 _EVENT_UNITS = frozenset("次 场 期 轮 场次 批次 堂 节 课时 学时".split())
 # Units whose figure is never the count of a noun written before it without a head noun.
@@ -108,6 +143,7 @@ _MAX_OBJECT = 5  # an object accepted without a head noun: 集中学习, 违法�
 _MAX_LIST_ITEM = 8
 _QUOTES_CLOSE = "”」’\""
 _QUOTES_OPEN = "“「‘\""
+_NAME_CLOSE = _QUOTES_CLOSE + "》"
 
 
 @dataclass(frozen=True)
@@ -118,32 +154,42 @@ class Counted:
     measure: str | None = None
 
 
+_UNCOUNTED = Counted()  # shared: most lookups find nothing, and a Counted is immutable
+
+
 def _ends_in_head(phrase: str) -> bool:
-    for n in range(min(_MAX_HEAD, len(phrase)), 0, -1):
-        if phrase[-n:] in HEAD_NOUNS:
-            return True
-    return False
+    return bool(phrase) and phrase.endswith(_HEADS_BY_LAST.get(phrase[-1], ()))
+
+
+def _longest_head_suffix(run: str) -> str | None:
+    if not run:
+        return None
+    for noun in _HEADS_BY_LAST.get(run[-1], ()):
+        if run.endswith(noun):
+            return noun
+    return None
 
 
 def _ends_in_long_head(phrase: str) -> bool:
-    for n in range(min(_MAX_HEAD, len(phrase)), 1, -1):
-        if phrase[-n:] in HEAD_NOUNS:
-            return True
-    return False
+    return len(_longest_head_suffix(phrase) or "") >= 2
 
 
 def _verb_ending_at(text: str, end: int, floor: int = 0) -> str | None:
-    """The longest measure verb that ends at `end` (新发展 before 发展)."""
-    for n in range(min(_MAX_VERB, end - floor), 1, -1):
-        if text[end - n : end] in MEASURE_VERBS:
-            return text[end - n : end]
+    """The longest measure verb that ends at `end` (新发展 before 发展), not before `floor`."""
+    if end <= floor:
+        return None
+    for verb in _VERBS_BY_LAST.get(text[end - 1], ()):
+        if text.endswith(verb, floor, end):
+            return verb
     return None
 
 
 def _verb_starting_at(text: str, start: int) -> str | None:
-    for n in range(min(_MAX_VERB, len(text) - start), 1, -1):
-        if text[start : start + n] in MEASURE_VERBS:
-            return text[start : start + n]
+    if start >= len(text):
+        return None
+    for verb in _VERBS_BY_FIRST.get(text[start], ()):
+        if text.startswith(verb, start):
+            return verb
     return None
 
 
@@ -166,17 +212,20 @@ def subject_after(text: str, start: int) -> str | None:
     """
     end = start
     limit = min(len(text), start + _MAX_SUBJECT + 2)
-    while end < limit and not text[end].isdigit():
-        if text[end] in _AFTER_STOP and not text.startswith(_KEEPS_ZAI, end):
+    while end < limit:
+        ch = text[end]
+        if ch.isdigit() or (ch in _AFTER_STOP and not text.startswith(_KEEPS_ZAI, end)):
             break
-        if end > start and (text.startswith(_AFTER_STOP_WORDS, end) or text[end] in _QUOTES_OPEN):
+        if end > start and (
+            ch in _QUOTES_OPEN or (ch in _AFTER_STOP_WORDS.starts and text.startswith(_AFTER_STOP_WORDS, end))
+        ):
             break
         end += 1
     run = text[start:end]
     if run and _ends_in_head(run):
         return run
     for stop in range(len(run) - 1, 0, -1):
-        if _ends_in_long_head(run[:stop]):
+        if run[stop - 1] in _HEADS_BY_LAST and _ends_in_long_head(run[:stop]):
             return run[:stop]
     return None
 
@@ -216,7 +265,7 @@ def counted_after(text: str, start: int, end: int) -> Counted:
     """Subject after the unit (start = figure start, end = figure end) and its measure."""
     subject = subject_after(text, end)
     if subject is None:
-        return Counted()
+        return _UNCOUNTED
     measure = measure_before(text, start)
     if measure is None or measure in _CAUSATIVES:
         measure = measure_after(text, end + len(subject)) or measure
@@ -231,7 +280,7 @@ def _quoted_before(text: str, end: int) -> tuple[str, int] | None:
 
     Returns the name and where its opening mark is.
     """
-    if end == 0 or text[end - 1] not in _QUOTES_CLOSE + "》":
+    if end == 0 or text[end - 1] not in _NAME_CLOSE:
         return None
     marks = "《" if text[end - 1] == "》" else _QUOTES_OPEN
     floor = max(0, end - _MAX_SUBJECT - 4)
@@ -275,11 +324,11 @@ def _strip_predicate(text: str, end: int) -> tuple[int, str | None]:
     return end, measure
 
 
-def _word_ending_at(text: str, end: int, words: tuple[str, ...]) -> str | None:
+def _word_ending_at(text: str, end: int, words: _WordList) -> str | None:
     """The first of `words` that ends at `end` (list longer words first)."""
-    if not text.endswith(words, 0, end):
+    if end == 0 or text[end - 1] not in words.ends:
         return None
-    return next(w for w in words if text.endswith(w, 0, end))
+    return next((w for w in words if text.endswith(w, 0, end)), None)
 
 
 def _before_starting_level(text: str, end: int) -> int:
@@ -321,10 +370,11 @@ def _trailing_verb(text: str, start: int, end: int) -> str | None:
 def _run_start(text: str, end: int) -> int:
     start = end
     floor = max(0, end - _MAX_SUBJECT - _MAX_VERB)
-    while start > floor and not text[start - 1].isdigit():
-        if text[start - 1] in _BEFORE_STOP and not _keeps_stop(text, start):
+    while start > floor:
+        ch = text[start - 1]
+        if ch.isdigit() or (ch in _BEFORE_STOP and not _keeps_stop(text, start)):
             break
-        if text.endswith(_BEFORE_STOP_WORDS, 0, start):
+        if ch in _BEFORE_STOP_WORDS.ends and text.endswith(_BEFORE_STOP_WORDS, 0, start):
             break
         start -= 1
     return start
@@ -343,16 +393,17 @@ def _split_run(text: str, start: int, end: int, unit: str, after_list: bool) -> 
     """
     run = text[start:end]
     if not run:
-        return Counted()
+        return _UNCOUNTED
     if unit in _NOT_COUNTS:
         # A rate is named whole: 参与比例, 培训合格率 (the verb is part of the name).
-        return Counted(run if len(run) <= _MAX_SUBJECT else _longest_head_suffix(run), None) if _ends_in_head(run) else Counted()
-    split = _verb_split(run, _ends_in_head_subject, after_list)
+        return Counted(run if len(run) <= _MAX_SUBJECT else _longest_head_suffix(run), None) if _ends_in_head(run) else _UNCOUNTED
+    points = _split_points(run, after_list)
+    split = _verb_split(run, points, _ends_in_head_subject)
     if split:
         return split
     if _ends_in_head(run):
         return Counted(run if len(run) <= _MAX_SUBJECT else _longest_head_suffix(run), None)
-    split = _verb_split(run, _is_object, after_list)
+    split = _verb_split(run, points, _is_object)
     if split:
         return split
     if start > 0 and text[start - 1] == "等" and 2 <= len(run) <= 4:
@@ -364,7 +415,7 @@ def _split_run(text: str, start: int, end: int, unit: str, after_list: bool) -> 
         noun = noun[: noun.rfind("到")] if "到" in noun else noun
         subject = None if unit in _EVENT_UNITS else _longest_head_suffix(noun)
         return Counted(subject, trailing)
-    return Counted()
+    return _UNCOUNTED
 
 
 def _ends_in_head_subject(phrase: str) -> bool:
@@ -383,29 +434,44 @@ def _is_object(phrase: str) -> bool:
     return tail is None or tail == phrase
 
 
-def _verb_split(run: str, accepts: Callable[[str], bool], after_list: bool = False) -> Counted | None:
-    """Split the run into measure verb and subject.
+def _split_points(run: str, after_list: bool) -> list[tuple[str, int]]:
+    """The measure verbs the run may be split after, with where each ends.
 
-    The earliest verb whose remainder holds no other verb wins (认领|服务项目,
-    开展|小区宣讲活动); else the last verb (帮助企业招聘|员工). A verb that is
-    the tail of a noun (组织 in 党组织) or the head of one (服务 in 服务时长)
-    is not split off.
+    A verb that is the tail of a noun (组织 in 党组织) or the head of one
+    (服务 in 服务时长) is not split off. Found once per run, for both tries
+    of _verb_split.
     """
-    candidates: list[tuple[str, str, int]] = []
-    for cut in range(1, len(run)):
+    points: list[tuple[str, int]] = []
+    for cut in range(2, len(run)):
+        if run[cut - 1] not in _VERBS_BY_LAST:
+            continue  # the common case, decided without a call
         verb = _verb_ending_at(run, cut)
         if verb is None or _inside_noun(run, cut - len(verb), cut) or run[cut - len(verb) :] in HEAD_NOUNS:
             continue
         if after_list and cut == len(verb) and verb in _MODIFIER_VERBS:
             continue
+        points.append((verb, cut))
+    return points
+
+
+def _verb_split(run: str, points: list[tuple[str, int]], accepts: Callable[[str], bool]) -> Counted | None:
+    """Split the run into measure verb and subject at one of its split points.
+
+    The earliest verb whose remainder holds no other verb wins (认领|服务项目,
+    开展|小区宣讲活动); else the last verb (帮助企业招聘|员工).
+    """
+    chosen = None
+    for verb, cut in points:
         subject = run[cut:]
         if accepts(subject):
-            candidates.append((verb, subject, cut - len(verb)))
-    if not candidates:
+            chosen = verb, subject, cut - len(verb)
+            if not _has_inner_verb(subject, 1):
+                break
+    if chosen is None:
         return None
-    verb, subject, at = next((c for c in candidates if not _has_inner_verb(c[1], 1)), candidates[-1])
+    verb, subject, at = chosen
     lead = _verb_starting_at(subject, 0)
-    if lead and lead not in _MODIFIER_VERBS | _LIGHT_VERBS and accepts(subject[len(lead) :]):
+    if lead and lead not in _NEVER_SECOND_VERBS and accepts(subject[len(lead) :]):
         # 转移安置|群众 is one measure; in 组织组建|队伍 the light verb gives way.
         verb = lead if verb in _LIGHT_VERBS else verb + lead
         subject = subject[len(lead) :]
@@ -418,6 +484,8 @@ def _has_inner_verb(phrase: str, first: int) -> bool:
     Verbs that modify nouns (党群服务中心, 帮扶资金) do not count.
     """
     for cut in range(first + 2, len(phrase) + 1):
+        if phrase[cut - 1] not in _VERBS_BY_LAST:
+            continue  # the common case, decided without a call
         verb = _verb_ending_at(phrase, cut, first)
         if (
             verb
@@ -460,11 +528,8 @@ def continues_statistic(between: str) -> bool:
 
 def _inside_noun(run: str, start: int, end: int) -> bool:
     """组织 in 党组织覆盖率 is part of a noun, not the verb 组织."""
-    return any(run[start - k : end] in HEAD_NOUNS for k in range(1, min(start, _MAX_HEAD) + 1))
-
-
-def _longest_head_suffix(run: str) -> str | None:
-    for n in range(min(_MAX_HEAD, len(run)), 0, -1):
-        if run[-n:] in HEAD_NOUNS:
-            return run[-n:]
-    return None
+    nouns = _HEADS_BY_LAST.get(run[end - 1])
+    if start == 0 or nouns is None:
+        return False
+    # A head noun that ends where the verb ends and starts before it.
+    return any(len(noun) > end - start and run.endswith(noun, 0, end) for noun in nouns)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from transform.figure_subjects import (
     continues_statistic,
@@ -47,7 +47,7 @@ from transform.numerals import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """One quantity as written in the body ("培训党员9500余人次").
 
@@ -69,7 +69,17 @@ class Figure:
     value_high: float | None = None
 
 
-_AR = r"[0-9０-９]+(?:,[0-9]{3}(?![0-9]))*(?:[.．][0-9０-９]+)?"
+def _optional(part: str) -> str:
+    """`part` or nothing, written (?:part|) rather than (?:part)?.
+
+    Both try `part` first and then nothing, so they match alike; but the
+    regex engine runs an alternation much faster than a repeated group, which
+    takes about a sixth off the pass.
+    """
+    return f"(?:{part}|)"
+
+
+_AR = r"[0-9０-９]+(?:,[0-9]{3}(?![0-9]))*" + _optional(r"[.．][0-9０-９]+")
 _CN = r"[零〇一二两三四五六七八九十百千万亿]+"
 _MAG = r"[百千万亿]+"
 _PRE = "将近|接近|超过|大约|多达|高达|长达|不足|不到|不少于|不低于|至少|达到|近|超|逾|约|达"
@@ -79,24 +89,34 @@ _UNITS = (
     "|名|人|个|场|次|家|户|栋|幢|件|期|堂|元|%|％|所|支|项|篇|条|天|年|部|座|处|套|份|本|册"
     "|台|辆|吨|亩|米|位|批|轮|门|节|组|张|株|棵|封|类|起"
 )
+# Every character a unit can start with (个?[多余]?小时 may also start with 多, 余 or 小).
+_UNIT_STARTS = "".join(sorted({unit[0] for unit in _UNITS.split("|")} | set("多余小")))
 FIGURE_PATTERN = re.compile(
     # The leading class lets the regex engine skip text that cannot start a
     # figure; it alone makes the pass about four times faster.
     r"(?=[近超逾约达将接大多高长不至百0-9０-９零〇一二两三四五六七八九十千万亿])"
-    rf"(?P<pre>{_PRE})?"
-    r"(?P<pct>百分之)?"
-    rf"(?:(?P<a1>{_AR})|(?P<c1>{_CN}))"
-    rf"(?P<qm>[余多])?(?P<m1>{_MAG})?"
-    rf"(?:[ \t]*(?P<dash>[—–~～至到]{{1,2}}|-)[ \t]*(?:(?P<a2>{_AR})|(?P<c2>{_CN}))(?P<m2>{_MAG})?)?"
-    r"(?P<q2>[余多])?"
+    + _optional(rf"(?P<pre>{_PRE})")
+    + _optional(r"(?P<pct>百分之)")
+    + rf"(?:(?P<a1>{_AR})|(?P<c1>{_CN}))"
+    + _optional(r"(?P<qm>[余多])")
+    + _optional(rf"(?P<m1>{_MAG})")
+    + _optional(
+        rf"[ \t]*(?P<dash>[—–~～至到]{{1,2}}|-)[ \t]*(?:(?P<a2>{_AR})|(?P<c2>{_CN}))" + _optional(rf"(?P<m2>{_MAG})")
+    )
+    + _optional(r"(?P<q2>[余多])")
     # A unit, or nothing after 百分之 or after a closing 万/亿 (1.2万): a bare
     # numeral is never a figure, so the engine drops it without Python work.
-    rf"(?:(?P<unit>{_UNITS})|(?(pct)|(?<=[万亿])))"
-    r"(?P<paren>[(（]次[)）])?"
-    r"(?P<q3>以上|左右|之多)?"
+    # The lookahead rejects most non-units at once instead of trying every alternative.
+    + rf"(?:(?=[{_UNIT_STARTS}])(?P<unit>{_UNITS})|(?(pct)|(?<=[万亿])))"
+    + _optional(r"(?P<paren>[(（]次[)）])")
+    + _optional(r"(?P<q3>以上|左右|之多)")
 )
 # A bare number ending right before the list separator of a figure: 14.3、
 _LIST_HEAD = re.compile(rf"(?<![0-9.A-Za-z])(?P<num>{_AR})(?P<q>[余多])?[、和与及]$")
+# What must sit right before a figure for _LIST_HEAD to match (its $ also matches before a final newline).
+_LIST_HEAD_TAILS = frozenset("、和与及\n")
+# What may sit between two figures that share a subject: 3724户、8537人.
+_FIGURE_SEPARATORS = frozenset("、，,和及与")
 
 # Characters that make a single-character qualifier part of a word instead:
 # 签约3家 (not 约), 最近3天 (not 近), 下达3个 (not 达), 赶超 (not 超).
@@ -124,9 +144,20 @@ _DURATION_CUES = ("为期", "历时", "连续", "持续", "用时", "耗时", "�
 _CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+/:-#№")
 _CODE_AFTER = frozenset("+ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+# Greedy, so it ends at the last sentence end of the stretch it is matched on.
+_THROUGH_LAST_SENTENCE_END = re.compile(r".*[。！？!?\n]", re.DOTALL)
+_CLAUSE_END = re.compile(r"[，。；！？\n]")
 _ORDINAL_BEFORE = frozenset("第初周")
 # Short quoted names and book titles: “万堂示范课”, “1+N”, 《书记党课60讲》.
-_PROTECTED = re.compile(r"《[^《》\n]{0,40}》|[“「][^“”「」，。；！？\n]{1,15}[”」]")
+# Every alternative opens with a literal, so the engine scans for 《, “ and 「 in C.
+_QUOTED = r"[^“”「」，。；！？\n]{1,15}[”」]"
+_PROTECTED = re.compile(rf"《[^《》\n]{{0,40}}》|“{_QUOTED}|「{_QUOTED}")
+# Raw spellings of a unit that are stored as another: 个多月 is 个月, ％ is %.
+_UNIT_SPELLINGS = {
+    "个多月": "个月", "个余月": "个月",
+    "个小时": "小时", "个多小时": "小时", "个余小时": "小时", "多小时": "小时", "余小时": "小时",
+    "％": "%", "百分点": "个百分点",
+}
 
 
 def extract_figures(body: str) -> list[Figure]:
@@ -142,13 +173,13 @@ def extract_figures(body: str) -> list[Figure]:
         if heads and figure.subject is None and figure.measure is None:
             # 满意度提升14.3、10.3个百分点: the list's subject is written before its first number.
             subject, measure = _counted(body, heads[0].start, match, figure.unit)
-            figure = Figure(**{**figure.__dict__, "subject": subject, "measure": measure})
+            figure = replace(figure, subject=subject, measure=measure)
             heads = _list_heads(body, figure)
         figures.extend(heads)
         if figure.subject is None and _follows_figure(body, figure, figures):
             figure = _with_subject(figure, figures[-1])
         elif figure.subject is None and _compares_with_figure(body, figure, figures):
-            figure = Figure(**{**figure.__dict__, "subject": figures[-1].subject})
+            figure = replace(figure, subject=figures[-1].subject)
         figures.append(figure)
     return figures
 
@@ -168,7 +199,7 @@ def _figure_from(
     unit = _unit_of(m)
     if unit is None or not _is_quantity(body, m, unit):
         return None
-    num_start = m.start("pct") if m.group("pct") else m.start("a1" if m.group("a1") else "c1")
+    num_start = m.start("pct") if m["pct"] else m.start("a1" if m["a1"] else "c1")
     if _inside(protected, num_start):
         return None
     value, value_high, unit = _values(m, unit)
@@ -193,84 +224,75 @@ def _figure_from(
 
 def _unit_of(m: re.Match[str]) -> str | None:
     """Normalised unit, "" for a bare magnitude (1.2万), None when there is no quantity."""
-    unit = m.group("unit")
-    if m.group("pct"):
+    unit, pct = m.group("unit", "pct")
+    if pct:
         return "%" if unit is None else None
     if unit is None:
-        magnitude = m.group("m1") or m.group("m2")
-        return "" if m.group("a1") and magnitude and magnitude[-1] in "万亿" else None
-    if unit.startswith("个") and unit.endswith("月"):
-        return "个月"
-    if unit.endswith("小时"):
-        return "小时"
-    if unit in ("％",):
-        return "%"
-    if unit == "百分点":
-        return "个百分点"
-    if unit == "人" and m.group("paren"):
+        magnitude = m["m1"] or m["m2"]
+        return "" if m["a1"] and magnitude and magnitude[-1] in "万亿" else None
+    if unit == "人" and m["paren"]:
         return "人次"
-    return unit
+    return _UNIT_SPELLINGS.get(unit, unit)
 
 
 def _is_quantity(body: str, m: re.Match[str], unit: str) -> bool:
-    """The rules that tell a count from a year, ordinal, code or slogan."""
-    first = m.start("a1") if m.group("a1") else m.start("c1")
-    before = body[first - 1] if first > 0 else ""
-    if m.group("pct") and first > 0:
-        before = body[m.start("pct") - 1] if m.start("pct") > 0 else ""
-    if before in _ORDINAL_BEFORE or body[max(0, first - 2) : first] == "星期":
+    """The rules that tell a count from a year, ordinal, code or slogan.
+
+    The numeral's own rules go first: they reject most matches (一个, 2024年).
+    """
+    arabic = m["a1"]
+    first = m.start("a1") if arabic else m.start("c1")
+    lead = m.start("pct") if m["pct"] else first
+    before = body[lead - 1] if lead > 0 else ""
+    numeral_ok = _arabic_ok(m, unit, before, body[m.end() : m.end() + 1]) if arabic else _chinese_ok(body, m, unit)
+    if not numeral_ok or before in _ORDINAL_BEFORE or body.endswith("星期", 0, first):
         return False
-    after = body[m.end() : m.end() + 1]
-    if unit and m.group("unit") and any(body.startswith(w, m.end("unit")) for w in _UNIT_BLOCKED_BEFORE.get(m.group("unit"), ())):
+    raw_unit = m["unit"]
+    if raw_unit and body.startswith(_UNIT_BLOCKED_BEFORE.get(raw_unit, ()), m.end("unit")):
         return False
-    if unit == "岁" and "平均年龄" not in re.split(r"[，。；！？\n]", body[max(0, m.start() - 24) : m.start()])[-1]:
-        return False  # 35岁以下 is a threshold; 平均年龄52.6岁 (由…下降到44.3岁) a statistic
-    if m.group("a1"):
-        return _arabic_ok(m, unit, before, after)
-    return _chinese_ok(body, m, unit)
+    # 35岁以下 is a threshold; 平均年龄52.6岁 (由…下降到44.3岁) a statistic.
+    return unit != "岁" or "平均年龄" in _CLAUSE_END.split(body[max(0, m.start() - 24) : m.start()])[-1]
 
 
 def _arabic_ok(m: re.Match[str], unit: str, before: str, after: str) -> bool:
     if before in _CODE_BEFORE or after in _CODE_AFTER:
         return False
-    number_end = m.end("a2") if m.group("a2") else m.end("a1")
+    number_end = m.end("a2") if m["a2"] else m.end("a1")
     if m.string[number_end : number_end + 1] == "+":
         return False
     if unit == "年":
         # 2024年, 04年, 18年3月 are dates; 3年, 2.5年 durations.
-        digits = m.group("a1").replace(",", "")
+        digits = m["a1"].replace(",", "")
         if after.isdigit() or digits.startswith("0"):
             return False
-        return "." in digits or (len(digits) <= 2 and not m.group("m1"))
+        return "." in digits or (len(digits) <= 2 and not m["m1"])
     return True
 
 
 def _chinese_ok(body: str, m: re.Match[str], unit: str) -> bool:
-    numeral = m.group("c1")
-    if is_digit_sequence(numeral) or (m.group("c2") and is_digit_sequence(m.group("c2"))):
+    numeral, second = m.group("c1", "c2")
+    if is_digit_sequence(numeral) or (second and is_digit_sequence(second)):
         return False
-    suffix_qualifier = m.group("qm") or m.group("q2") or m.group("q3")
+    qualified = bool(_suffix_qualifier(m) or _effective_pre(body, m))
     if is_bare_magnitude(numeral):
-        return bool(suffix_qualifier or _effective_pre(body, m)) and numeral != "十"
-    if suffix_qualifier or _effective_pre(body, m):
-        return True
-    if any(ch in CN_MAGNITUDES for ch in numeral):
+        return qualified and numeral != "十"
+    if qualified or not CN_MAGNITUDES.isdisjoint(numeral):
         return True
     if numeral == "一" or not unit:
         return False
     if unit in _CONCRETE_UNITS:
         return True
-    cue_window = body[max(0, m.start() - 4) : m.start()]
-    return unit in _DURATION_UNITS and any(cue_window.endswith(c) for c in _DURATION_CUES)
+    return unit in _DURATION_UNITS and body.endswith(_DURATION_CUES, max(0, m.start() - 4), m.start())
 
 
 def _values(m: re.Match[str], unit: str) -> tuple[float | None, float | None, str]:
-    first = (m.group("a1") or m.group("c1")) + (m.group("m1") or "")
+    a1, c1, m1, dash, a2, c2, m2 = m.group("a1", "c1", "m1", "dash", "a2", "c2", "m2")
+    first = (a1 or c1) + (m1 or "")
     second = None
-    if m.group("dash"):
-        second = (m.group("a2") or m.group("c2")) + (m.group("m2") or "")
-        if m.group("m2") and not m.group("m1"):
-            first += m.group("m2")  # 10—20万人: the magnitude applies to both
+    if dash:
+        second = (a2 or c2) + (m2 or "")
+        if m2 and not m1:
+            first += m2  # 10—20万人: the magnitude applies to both
     if unit == "元" and first[-1] in "万亿":
         unit = first[-1] + "元"
         first = first[:-1]
@@ -284,10 +306,16 @@ def _values(m: re.Match[str], unit: str) -> tuple[float | None, float | None, st
 
 def _effective_pre(body: str, m: re.Match[str]) -> str | None:
     """The qualifier before the number, unless it is the tail of a word (签约, 最近)."""
-    pre = m.group("pre")
+    pre = m["pre"]
     if pre and m.start() > 0 and body[m.start() - 1] in _PRE_BLOCKED_AFTER.get(pre, ()):
         return None
     return pre
+
+
+def _suffix_qualifier(m: re.Match[str]) -> str | None:
+    """余/多 after the number or magnitude, or 以上/左右/之多 after the unit."""
+    qm, q2, q3 = m.group("qm", "q2", "q3")
+    return qm or q2 or q3
 
 
 def _qualifier(body: str, m: re.Match[str], num_start: int) -> tuple[str | None, int]:
@@ -298,7 +326,7 @@ def _qualifier(body: str, m: re.Match[str], num_start: int) -> tuple[str | None,
     if pre:
         before = pre
         start = m.start()
-    after = m.group("qm") or m.group("q2") or m.group("q3")
+    after = _suffix_qualifier(m)
     if before and after:
         return f"{before}…{after}", start
     return before or after, start
@@ -324,29 +352,38 @@ def _counted(body: str, start: int, m: re.Match[str], unit: str) -> tuple[str | 
 
 
 class _Sentences:
-    """Sentence bounds of one body, found once: figures look theirs up by bisection."""
+    """The sentence around each figure of one body.
+
+    Figures come in order, so the start of a sentence is looked for only
+    between the previous figure and this one: each stretch of the body is
+    searched once, and none after the last figure.
+    """
 
     def __init__(self, body: str) -> None:
         self.body = body
-        self.ends = [m.end() for m in _SENTENCE_END.finditer(body)]
+        self.searched = 0  # the sentence start is known up to here...
+        self.start = 0  # ...and is this: just after the last sentence end before `searched`
 
     def around(self, start: int, end: int) -> str:
-        i = bisect.bisect_right(self.ends, start)
-        left = self.ends[i - 1] if i > 0 else 0
-        j = bisect.bisect_left(self.ends, end + 1)
-        right = self.ends[j] if j < len(self.ends) else len(self.body)
-        return self.body[left:right].strip()
+        if start < self.searched:  # out of order: search from the top again
+            self.searched = self.start = 0
+        last_end = _THROUGH_LAST_SENTENCE_END.match(self.body, self.searched, start)
+        if last_end:
+            self.start = last_end.end()
+        self.searched = start
+        next_end = _SENTENCE_END.search(self.body, end)
+        return self.body[self.start : next_end.end() if next_end else len(self.body)].strip()
 
 
 def _list_heads(body: str, figure: Figure) -> list[Figure]:
     """Bare numbers listed before a figure share its unit: 14.3、10.3个百分点."""
     heads: list[Figure] = []
     pos = figure.start
-    while True:
+    while body[pos - 1 : pos] in _LIST_HEAD_TAILS:  # a cheap test first: most figures start no list
         head = _LIST_HEAD.search(body, max(0, pos - 24), pos)
         if head is None or body[head.start() - 1 : head.start()] in _ORDINAL_BEFORE:
             break
-        value = parse_numeral(head.group("num"))
+        value = parse_numeral(head["num"])
         if value is None:
             break
         heads.insert(
@@ -354,7 +391,7 @@ def _list_heads(body: str, figure: Figure) -> list[Figure]:
             Figure(
                 value=value,
                 unit=figure.unit,
-                qualifier=head.group("q"),
+                qualifier=head["q"],
                 text=body[head.start() : head.end() - 1],
                 start=head.start(),
                 end=head.end() - 1,
@@ -372,7 +409,10 @@ def _follows_figure(body: str, figure: Figure, figures: list[Figure]) -> bool:
     if not figures:
         return False
     last = figures[-1]
-    return body[last.end : figure.start] in ("、", "，", ",", "和", "及", "与") and last.sentence == figure.sentence
+    # Index one character rather than slice what lies between, which may be the whole body.
+    return (
+        figure.start - last.end == 1 and body[last.end] in _FIGURE_SEPARATORS and last.sentence == figure.sentence
+    )
 
 
 def _compares_with_figure(body: str, figure: Figure, figures: list[Figure]) -> bool:
@@ -383,4 +423,4 @@ def _compares_with_figure(body: str, figure: Figure, figures: list[Figure]) -> b
 
 
 def _with_subject(figure: Figure, source: Figure) -> Figure:
-    return Figure(**{**figure.__dict__, "subject": source.subject, "measure": source.measure})
+    return replace(figure, subject=source.subject, measure=source.measure)

@@ -7,6 +7,8 @@ arithmetic, not language: it never decides whether a numeral is a quantity.
 
 from __future__ import annotations
 
+import re
+
 # Full-width digits and point, as some pages still carry them after cleaning.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 
@@ -19,11 +21,16 @@ CN_SMALL_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
 CN_BIG_UNITS: dict[str, int] = {"万": 10_000, "亿": 100_000_000}
 CN_MAGNITUDES = frozenset(CN_SMALL_UNITS) | frozenset(CN_BIG_UNITS)
 CN_NUMERAL_CHARS = frozenset(CN_DIGITS) | CN_MAGNITUDES
+_DIGIT_PAIR = re.compile(f"[{''.join(CN_DIGITS)}]{{2}}")
+# Most numerals are plain Arabic ones, which float() reads as they are.
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def normalise_digits(text: str) -> str:
     """ASCII digits, no thousands separators: the form float() accepts."""
-    return text.translate(_FULLWIDTH).replace(",", "")
+    if not text.isascii():  # only full-width forms need mapping; most numerals are ASCII
+        text = text.translate(_FULLWIDTH)
+    return text.replace(",", "")
 
 
 def is_digit_sequence(text: str) -> bool:
@@ -33,12 +40,12 @@ def is_digit_sequence(text: str) -> bool:
     so figure extraction rejects them; they are told apart by two Chinese
     digits in a row with no magnitude between them.
     """
-    return any(a in CN_DIGITS and b in CN_DIGITS for a, b in zip(text, text[1:]))
+    return len(text) > 1 and _DIGIT_PAIR.search(text) is not None
 
 
 def is_bare_magnitude(text: str) -> bool:
     """True for 千, 万, 百万: a magnitude with no digit, as in 千余名 or 万家灯火."""
-    return bool(text) and all(ch in CN_MAGNITUDES for ch in text)
+    return bool(text) and CN_MAGNITUDES.issuperset(text)
 
 
 def parse_numeral(text: str) -> float | None:
@@ -51,6 +58,8 @@ def parse_numeral(text: str) -> float | None:
     text = normalise_digits(text.strip())
     if not text:
         return None
+    if _PLAIN_DECIMAL.fullmatch(text):
+        return float(text)
     total = 0.0  # closed by 亿/万
     section = 0.0  # below 万
     pending: float | None = None  # digits not yet multiplied
