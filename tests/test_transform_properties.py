@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from extract.fields import PageFields
+from transform import chrome, pinyin
+from transform.chrome import is_chrome_line, is_page_number, metadata_line
 from transform.clean import clean_article
 from transform.headline import clean_headline, title_key
 from transform.mojibake import repair_mojibake
-from transform.normalise import normalise_lines, normalise_text
+from transform.normalise import NormalisedText, normalise_lines, normalise_text
 from transform.pinyin import strip_pinyin
 from transform.punctuation import normalise_punctuation, normalise_spaces, punctuate
+from transform.removal import MOJIBAKE, PINYIN, PRIVATE_USE, Removal
 from transform.script import to_simplified, to_simplified_lines
 from transform.spam import strip_spam
 
@@ -125,6 +130,9 @@ def test_normalise_lines_equal_line_by_line(lines: list[str]) -> None:
     assert normalise_lines(lines) == [normalise_text(line) for line in lines]
 
 
+@example("e，\u0301")  # a combining mark after a full-width comma stays off the letter
+@example("ｶ？ﾞ")
+@example("①，Ａ…２")
 @given(st.one_of(page_text, any_text))
 def test_title_key_keeps_exactly_the_alphanumerics(text: str) -> None:
     expected = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
@@ -134,3 +142,105 @@ def test_title_key_keeps_exactly_the_alphanumerics(text: str) -> None:
 @given(st.one_of(page_text, any_text))
 def test_punctuate_after_spacing_equals_normalise_punctuation(text: str) -> None:
     assert punctuate(normalise_spaces(text)) == normalise_punctuation(text)
+
+
+def _normalise_by_steps(raw: str) -> NormalisedText:
+    """The four character-level steps applied to one line, one after the other, as documented."""
+    mojibake = repair_mojibake(raw)
+    text, annotations = strip_pinyin(mojibake.text)
+    spaced = normalise_spaces(to_simplified(text))
+    removed = (
+        [Removal(MOJIBAKE, f) for f in mojibake.removed]
+        + [Removal(PRIVATE_USE, g) for g in mojibake.private_use]
+        + [Removal(PINYIN, a) for a in annotations]
+    )
+    return NormalisedText(punctuate(spaced), spaced, removed, mojibake.damaged)
+
+
+@given(st.lists(st.one_of(trad_line, page_text, any_text), max_size=8))
+def test_normalise_lines_equal_the_steps_line_by_line(lines: list[str]) -> None:
+    assert normalise_lines(lines) == [_normalise_by_steps(line) for line in lines]
+
+
+# --- fast paths equal the rules as written -----------------------------------
+# Several steps skip work by a cheap test first, or use a pattern written for
+# re's speed rather than for reading; each must agree with the plain rule.
+
+_SPACE_RUN = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_ODD_CHARS = st.sampled_from(
+    [ch for ch in map(chr, range(0x3001)) if ch.isspace() or not ch.isprintable()] + list("  党a，")
+)
+
+
+@given(st.one_of(st.text(_ODD_CHARS, max_size=12), page_text, any_text))
+def test_normalise_spaces_equals_the_pattern(text: str) -> None:
+    assert normalise_spaces(text) == _SPACE_RUN.sub(" ", text).strip()
+
+
+_PAUSING, _OPENING, _CLOSING = "，。、；：？！…", "“‘（《【「『〈〔", "”’）》】」』〉〕"
+
+
+def _rule_4(text: str) -> str:
+    """Punctuation rule 4 read literally: a run of spaces goes when a pausing or
+    closing mark follows it or a pausing or opening mark precedes it."""
+
+    def drop(run: re.Match[str]) -> str:
+        after = text[run.end() : run.end() + 1]
+        before = text[run.start() - 1 : run.start()] if run.start() else ""
+        return "" if (after and after in _PAUSING + _CLOSING) or (before and before in _PAUSING + _OPENING) else run[0]
+
+    return re.sub(" +", drop, text)
+
+
+_RULE_4_CHARS = st.sampled_from(list(_PAUSING + _OPENING + _CLOSING + "党员a1.-") + [" ", " ", "\u3000"])
+
+
+@given(st.text(_RULE_4_CHARS, max_size=20))
+def test_rule_4_alone_equals_its_reading(text: str) -> None:
+    spaced = normalise_spaces(text)  # no half-width mark or parenthesis: only rule 4 applies
+    assert punctuate(spaced) == _rule_4(spaced)
+
+
+_PLAIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[(（](?P<syl>{pinyin._SYLLABLE})[)）]")
+_PINYIN_CHARS = st.sampled_from(list("長沙區中党(（)）zhǎngqūgèaeiou 1"))
+
+
+@given(st.one_of(st.text(_PINYIN_CHARS, max_size=20), page_text))
+def test_pinyin_pattern_equals_the_lookbehind_reading(text: str) -> None:
+    assert [m.span() for m in pinyin._ANNOTATION.finditer(text)] == [m.span() for m in _PLAIN_ANNOTATION.finditer(text)]
+
+
+@given(st.text(st.sampled_from(list("0123456789٠١٢３４a ")), max_size=5))
+def test_page_number_is_one_to_three_decimal_digits(line: str) -> None:
+    assert is_page_number(line) == (re.fullmatch(r"\d{1,3}", line) is not None)
+
+
+# Lines each byline or dateline pattern matches, no longer than such a line
+# may be (built once: building a regex strategy per example is slow).
+_METADATA_RULE_LINES = {
+    pattern.pattern: st.from_regex(pattern, fullmatch=True).filter(lambda line: len(line) <= 90)
+    for pattern in (chrome._EDITOR_LINE, chrome._OTHER_META, chrome._DATELINE)
+}
+
+
+@pytest.mark.parametrize("rule", list(_METADATA_RULE_LINES))
+@settings(max_examples=50)
+@given(data=st.data())
+def test_every_byline_rule_passes_the_prefilter(rule: str, data: st.DataObject) -> None:
+    """A line a byline or dateline pattern matches is metadata: the first-character test never turns one away."""
+    assert metadata_line(data.draw(_METADATA_RULE_LINES[rule])) is not None
+
+
+# Lines each chrome rule matches, no longer than a chrome line may be.
+_CHROME_RULE_LINES = {
+    rule: st.from_regex(rule, fullmatch=True).filter(lambda line: len(line) <= 80)
+    for rule in [*chrome._CHROME_LINES, chrome._BREADCRUMB.pattern]
+}
+
+
+@pytest.mark.parametrize("rule", list(_CHROME_RULE_LINES))
+@settings(max_examples=50)
+@given(data=st.data())
+def test_every_chrome_rule_passes_the_prefilters(rule: str, data: st.DataObject) -> None:
+    """A line any rule matches is chrome: the cheap tests run first never turn one away."""
+    assert is_chrome_line(data.draw(_CHROME_RULE_LINES[rule]))

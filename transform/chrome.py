@@ -39,9 +39,8 @@ _CHROME_LINES = [
     rf"【?字体{_C}?.{{0,10}}】?",
     r"(?:上一篇|下一篇|上一页|下一页|首页|尾页|末页)(?:[:：].{0,60})?",
     r"(?:相关(?:新闻|文章|阅读|链接)|延伸阅读|推荐阅读|热点推荐)[:：]?",
-    # Breadcrumbs: `中国共产党新闻网>>党建>>…`, two separators at least (or a 当前位置 label).
+    # Breadcrumbs with a 当前位置 label; those without one are _BREADCRUMB.
     r"(?:当前位置|您的位置|您现在的位置|所在位置)[:：]?.{0,80}",
-    r"[^>»＞]{1,30}(?:(?:\s*(?:>>|»|＞)\s*|\s+>\s+)[^>»＞]{1,40}){2,6}",
     # Fold and read-more controls, alone on their line: 展开全文, 阅读原文, 查看剩余60%.
     r"(?:点击)?(?:展开|阅读|查看)(?:全文|原文|剩余\s*\d{1,3}\s*%)\W{0,3}",
     # Prompts of image carousels.
@@ -55,6 +54,26 @@ _CHROME_LINES = [
     r"第\s*\d+\s*页\s*/?\s*共\s*\d+\s*页",
 ]
 _CHROME = re.compile("(?:" + "|".join(_CHROME_LINES) + ")")
+# Most short lines are body text, and trying every rule on one costs a few
+# times more than ruling it out by two cheap signs first: each rule above
+# opens with one of these characters (or a space), or holds one of the marks
+# a rule looks for anywhere in the line (footer marks, a file name's `.`).
+# A test runs lines of every rule through is_chrome_line: a new rule must
+# keep it passing.
+_RULE_OPENERS = frozenset(
+    "主承协技运网维投"  # footers
+    "您欢今访"  # counters and greetings
+    "微手“\"扫长分【[打关返收纠字大中小"  # share prompts, print and close controls
+    "上下首尾末相延推热当所"  # article pagers, related-article headings, breadcrumb labels
+    "点展阅查▲左滑"  # fold controls and carousel prompts
+    "第"  # pagers
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # placeholders (`image1 webp`)
+)
+_MARK_ANYWHERE = re.compile(r"ICP|公网安备|版权所有|Copyright|©|All Rights Reserved|\.")
+# Breadcrumbs: `中国共产党新闻网>>党建>>…`, two separators at least. Apart from
+# _CHROME because the pattern retries every length of its first item on every
+# line; it runs only on lines holding a separator character.
+_BREADCRUMB = re.compile(r"[^>»＞]{1,30}(?:(?:\s*(?:>>|»|＞)\s*|\s+>\s+)[^>»＞]{1,40}){2,6}")
 
 # `- 机构|标题`: one item of a related-articles list.
 _LIST_ITEM = re.compile(r"^[-•·●◆■□▪\*]\s*\S.{0,40}[|｜]\S.*$")
@@ -65,33 +84,52 @@ _TOP_LINK = re.compile(r"^《(?: .*|.*[|｜].*|.* )》$")
 # A body line ends in sentence punctuation or is long; lines above the first one are the "top zone".
 _SENTENCE_END = re.compile(r"[。！？…”」』）)]$")
 
+_EDITOR_LABELS = ("责编", "责任编辑", "编辑", "网络编辑", "值班编辑", "审核", "审校", "校对", "终审", "二审", "初审")
 _EDITOR_LINE = re.compile(
-    r"^[（(【\[]?\s*(?:责编|责任编辑|编辑|网络编辑|值班编辑|审核|审校|校对|终审|二审|初审)\s*[:：]\s*(?P<names>[^）)】\]]{1,40})[）)】\]]?$"
+    rf"^[（(【\[]?\s*(?:{'|'.join(_EDITOR_LABELS)})\s*[:：]\s*(?P<names>[^）)】\]]{{1,40}})[）)】\]]?$"
 )
 # The value of a byline is a name or a list of names, never a sentence: an
 # interview's `记者：你们的市场在哪？` is body.
-_OTHER_META = re.compile(
-    r"^[（(【\[]?\s*(?:来源|文章来源|稿件来源|信息来源|作者|文|记者|通讯员|供稿|摄影|文/图|撰稿|发布时间|发布日期|点击数|浏览次数|阅读量?)"
-    r"\s*[:：/]\s*[^，。？！；,?!;]{0,60}$"
-)
+_OTHER_LABELS = (
+    "来源", "文章来源", "稿件来源", "信息来源", "作者", "文", "记者", "通讯员", "供稿", "摄影", "文/图", "撰稿",
+    "发布时间", "发布日期", "点击数", "浏览次数", "阅读量", "阅读",
+)  # fmt: skip
+_OTHER_META = re.compile(rf"^[（(【\[]?\s*(?:{'|'.join(_OTHER_LABELS)})\s*[:：/]\s*[^，。？！；,?!;]{{0,60}}$")
 _DATE = r"\d{4}\s*(?:年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|[-/.]\d{1,2}(?:[-/.]\d{1,2})?)"
 _DATELINE = re.compile(
     rf"^(?:发布时间[:：]?\s*)?{_DATE}\s*(?:\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?)?\s*(?:(?:来源|作者|编辑|责编|浏览次数|点击数)[:：].{{0,40}})?$"
 )
+# Every byline opens, after an optional bracket and spaces, with the first
+# character of a label; every dateline with its year or 发布时间. Most lines
+# open otherwise, and a test of the first character saves three regex calls.
+_LABEL_INITIALS = frozenset(label[0] for label in (*_EDITOR_LABELS, *_OTHER_LABELS, "发布时间"))
 _NAME_SPLIT = re.compile(r"[、，,；;\s]+")
-
-
-_PAGE_NUMBER = re.compile(r"\d{1,3}")
 
 
 def is_page_number(line: str) -> bool:
     """A line holding only a small number: a pager when it follows the body, a table cell inside it."""
-    return _PAGE_NUMBER.fullmatch(line) is not None
+    # One to three decimal digits (re's \d is isdecimal()), without a regex call per line.
+    return len(line) <= 3 and line.isdecimal()
 
 
 def is_chrome_line(line: str) -> bool:
     """True when the whole line is a footer, counter, share prompt, file name or pager."""
-    return len(line) <= _MAX_CHROME and _CHROME.fullmatch(line) is not None
+    if len(line) > _MAX_CHROME:
+        return False
+    if _may_match_rule(line) and _CHROME.fullmatch(line) is not None:
+        return True
+    return _has_breadcrumb_separator(line) and _BREADCRUMB.fullmatch(line) is not None
+
+
+def _may_match_rule(line: str) -> bool:
+    """False for a line no rule of _CHROME_LINES can match (see _RULE_OPENERS)."""
+    opener = line[:1]
+    return opener in _RULE_OPENERS or opener.isspace() or _MARK_ANYWHERE.search(line) is not None
+
+
+def _has_breadcrumb_separator(line: str) -> bool:
+    """True when `line` holds a character every breadcrumb separator needs."""
+    return ">" in line or "»" in line or "＞" in line
 
 
 @dataclass
@@ -104,7 +142,7 @@ class MetadataLine:
 
 def metadata_line(line: str) -> MetadataLine | None:
     """The line as metadata (with any editor names) when it is a byline or dateline, else None."""
-    if len(line) > 90:
+    if len(line) > 90 or not _may_be_metadata(line):
         return None
     match = _EDITOR_LINE.match(line)
     if match:
@@ -113,6 +151,12 @@ def metadata_line(line: str) -> MetadataLine | None:
     if _OTHER_META.match(line) or _DATELINE.match(line):
         return MetadataLine(line)
     return None
+
+
+def _may_be_metadata(line: str) -> bool:
+    """False for a line that opens like neither a byline nor a dateline (see _LABEL_INITIALS)."""
+    opener = line.lstrip("（(【[").lstrip()[:1]
+    return opener in _LABEL_INITIALS or opener.isdecimal()
 
 
 def related_list_lines(lines: list[str]) -> set[int]:

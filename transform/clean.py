@@ -25,10 +25,17 @@ from transform.chrome import (
     related_list_lines,
     top_link_lines,
 )
-from transform.headline import clean_headline, original_title_line, strip_title_copies, title_key
-from transform.normalise import normalise_lines
+from transform.headline import (
+    CleanHeadline,
+    has_headline,
+    headline_from,
+    original_title_line,
+    strip_title_copies,
+    title_key,
+)
+from transform.normalise import NormalisedText, normalise_lines
 from transform.removal import CHROME, DUPLICATE_TITLE, METADATA, SPAM, Removal
-from transform.spam import strip_spam
+from transform.spam import has_separator, strip_spam
 
 # Bump whenever cleaning output or the fingerprints change, so `reprocess` can find stale rows.
 # 0.3.0: SimHash by tabulation hashing over every shingle position.
@@ -58,9 +65,25 @@ class CleanedArticle:
     flags: list[str] = field(default_factory=list)
 
 
-def _clean_names(values: list[str | None]) -> list[str | None]:
-    present = [v for v in values if v is not None]
-    texts = iter(n.text for n in normalise_lines(present))
+def _normalise_groups(groups: list[list[str]]) -> list[list[NormalisedText]]:
+    """The character-level steps over all the groups' lines in one batch, handed back by group.
+
+    Each batch costs an OpenCC call and a fixed overhead that a small page
+    would otherwise pay once for its title, once for its bylines and once
+    for its body.
+    """
+    normalised = normalise_lines([line for group in groups for line in group])
+    regrouped: list[list[NormalisedText]] = []
+    start = 0
+    for group in groups:
+        regrouped.append(normalised[start : start + len(group)])
+        start += len(group)
+    return regrouped
+
+
+def _clean_names(values: list[str | None], normalised: list[NormalisedText]) -> list[str | None]:
+    """Each value as normalised (`normalised` holds the present ones, in order); None if absent or emptied."""
+    texts = iter(n.text for n in normalised)
     return [(next(texts) or None) if v is not None else None for v in values]
 
 
@@ -88,19 +111,21 @@ def clean_article(fields: PageFields) -> CleanedArticle:
     removed: list[Removal] = []
     damaged = False
 
-    head = clean_headline(fields.title)
+    titles = [fields.title] if has_headline(fields.title) else []
+    names = [fields.source, fields.author, *fields.editors]
+    # One pass of the character-level steps over every line of the page.
+    titles_done, names_done, metadata, lines = _normalise_groups(
+        [titles, [v for v in names if v is not None], fields.metadata_lines, _block_lines(fields.blocks)]
+    )
+    head = headline_from(titles_done[0]) if titles_done else CleanHeadline(None)
     removed.extend(head.removed)
     damaged |= head.damaged
-    source, author, *names = _clean_names([fields.source, fields.author, *fields.editors])
-    editors = [e for e in names if e]
-    # One pass of the character-level steps over metadata and body lines together.
-    pieces = _block_lines(fields.blocks)
-    normalised_all = normalise_lines([*fields.metadata_lines, *pieces])
-    for normalised in normalised_all[: len(fields.metadata_lines)]:
+    source, author, *others = _clean_names(names, names_done)
+    editors = [e for e in others if e]
+    for normalised in metadata:
         damaged |= normalised.damaged
         removed.append(Removal(METADATA, normalised.text))
 
-    lines = normalised_all[len(fields.metadata_lines) :]
     texts = [line.text for line in lines]
     related = related_list_lines(texts)
     top_links = top_link_lines([line.spaced for line in lines])
@@ -109,14 +134,14 @@ def clean_article(fields: PageFields) -> CleanedArticle:
 
     body: list[str] = []
     for index, line in enumerate(lines):
-        removed.extend(line.removed)
+        if line.removed:
+            removed.extend(line.removed)
         damaged |= line.damaged
         text = line.text
-        if not text:
-            continue
-        spam = strip_spam(text)
-        removed.extend(Removal(SPAM, run) for run in spam.removed)
-        text = spam.text
+        if has_separator(text):  # the test first: strip_spam builds a result even for a line it keeps
+            spam = strip_spam(text)
+            removed.extend(Removal(SPAM, run) for run in spam.removed)
+            text = spam.text
         if not text:
             continue
         if index in related or index in top_links:
@@ -137,8 +162,9 @@ def clean_article(fields: PageFields) -> CleanedArticle:
             removed.append(Removal(METADATA, text))
             author = author or text
             continue
-        text, copies = strip_title_copies(text, head.variants)
-        removed.extend(Removal(DUPLICATE_TITLE, c) for c in copies)
+        if "【" in text:
+            text, copies = strip_title_copies(text, head.variants)
+            removed.extend(Removal(DUPLICATE_TITLE, c) for c in copies)
         if not body:
             credit = leading_credit(text)
             if credit is not None:

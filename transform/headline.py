@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
-from transform.normalise import normalise_text
+from transform.normalise import NormalisedText, normalise_text
 from transform.removal import Removal
 
 _INSTITUTION = re.compile(
@@ -31,6 +32,11 @@ _ORIGINAL_TITLE = re.compile(r"^[:：\s]*原(?:标)?题(?:为|是)?\s*[_:：\s]\
 _BRACKETED = re.compile(r"【(?P<inner>[^【】]{4,120})】")
 # Everything str.isalnum() rejects: re's \w is exactly isalnum() plus "_".
 _NOT_ALNUM = re.compile(r"[\W_]+")
+# The compatibility characters of most Chinese lines, each with its NFKC
+# decomposition. Swapping one for its decomposition leaves NFKC unchanged,
+# and leaves most lines already normalised, which unicodedata verifies far
+# faster than it rebuilds a line that holds a full-width comma.
+_COMMON_COMPAT = (("，", ","), ("：", ":"), ("；", ";"), ("！", "!"), ("？", "?"), ("（", "("), ("）", ")"), ("…", "..."))
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,15 @@ def split_institution(title: str) -> SplitHeadline:
 
 def title_key(text: str) -> str:
     """Letters and digits only, NFKC: the same headline with other punctuation or spacing compares equal."""
+    for compat, decomposition in _COMMON_COMPAT:
+        text = text.replace(compat, decomposition)
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text))
 
 
 def original_title_line(line: str) -> str | None:
     """The headline quoted by a `原题为_…` / `原标题：…` line, or None for any other line."""
+    if "题" not in line:
+        return None  # most lines: ruled out without a regex call
     match = _ORIGINAL_TITLE.match(line)
     return match["title"] if match else None
 
@@ -92,11 +102,20 @@ class CleanHeadline:
     variants: list[str] = field(default_factory=list)
 
 
+def has_headline(raw: str | None) -> TypeGuard[str]:
+    """False for a missing or blank title: there is nothing to clean."""
+    return raw is not None and raw.strip() != ""
+
+
 def clean_headline(raw: str | None) -> CleanHeadline:
     """Mojibake, pinyin, script and punctuation steps on the title, then the institution prefix."""
-    if raw is None or not raw.strip():
+    if not has_headline(raw):
         return CleanHeadline(None)
-    normalised = normalise_text(raw)
+    return headline_from(normalise_text(raw))
+
+
+def headline_from(normalised: NormalisedText) -> CleanHeadline:
+    """The institution prefix taken off a title that went through the character-level steps."""
     split = split_institution(normalised.text)
     title = split.title or None
     variants = [normalised.text] + ([split.title] if split.institution else [])

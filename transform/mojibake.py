@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 
 _PUA = re.compile("[\ue000-\uf8ff\ufffd]")
+# The characters a repair pass acts on: the `?` of a lost byte and _PUA.
+_SUSPECT = re.compile("[?\ue000-\uf8ff\ufffd]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # The longest run of shifted characters tried after one lost byte.
 _MAX_SPAN = 40
@@ -127,7 +129,11 @@ _SPACE_PUA = "\ue5e5"
 
 def may_be_damaged(text: str) -> bool:
     """False when repair_mojibake would return `text` untouched: no `?`, no private-use or U+FFFD."""
-    return "?" in text or _PUA.search(text) is not None
+    if "?" in text or "\ufffd" in text:
+        return True
+    # Private-use characters are unprintable, so printable text (most pages)
+    # holds none: a far quicker test than the pattern's search.
+    return not text.isprintable() and _PUA.search(text) is not None
 
 
 def repair_mojibake(text: str) -> MojibakeResult:
@@ -166,6 +172,15 @@ def _repair_pass(text: str) -> MojibakeResult:
     i = 0
     n = len(text)
     while i < n:
+        # Only `?`, private-use characters and U+FFFD start a repair or a
+        # removal: copy the run of other characters before the next one whole.
+        suspect = _SUSPECT.search(text, i)
+        if suspect is None:
+            out.append(text[i:])
+            break
+        if suspect.start() > i:
+            out.append(text[i : suspect.start()])
+            i = suspect.start()
         ch = text[i]
         if ch == "?" and _is_lost_byte(text, i):
             fixed = _repair_at(text, i)

@@ -21,7 +21,7 @@ from transform.removal import MOJIBAKE, PINYIN, PRIVATE_USE, Removal
 from transform.script import to_simplified_lines
 
 
-@dataclass
+@dataclass(slots=True)
 class NormalisedText:
     """A line after the character-level steps.
 
@@ -44,33 +44,24 @@ def normalise_text(raw: str) -> NormalisedText:
 def normalise_lines(raws: list[str]) -> list[NormalisedText]:
     """Run the four character-level steps over each line.
 
-    Script is converted for all lines at once, and the mojibake and pinyin
-    steps are skipped for all lines when the page shows none of their signs
-    (a `?`, a private-use character, a parenthesis): most pages.
+    A page has hundreds of short lines, and most show no sign of mojibake (a
+    `?`, a private-use character) or of pinyin (a parenthesis): those two
+    steps visit only the lines that do. Script is converted for all lines in
+    one OpenCC call.
     """
-    joined = "\n".join(raws)
-    repair = may_be_damaged(joined)
-    glossed = "(" in joined or "（" in joined
-    removed_per_line: list[list[Removal]] = []
-    damaged_per_line: list[bool] = []
-    unglossed: list[str] = []
-    for raw in raws:
-        removed: list[Removal] = []
-        damaged = False
-        text = raw
-        if repair:
-            mojibake = repair_mojibake(raw)
-            removed.extend(Removal(MOJIBAKE, fragment) for fragment in mojibake.removed)
-            removed.extend(Removal(PRIVATE_USE, glyph) for glyph in mojibake.private_use)
-            text, damaged = mojibake.text, mojibake.damaged
-        if glossed:
-            text, annotations = strip_pinyin(text)
-            removed.extend(Removal(PINYIN, a) for a in annotations)
-        removed_per_line.append(removed)
-        damaged_per_line.append(damaged)
-        unglossed.append(text)
-    out = []
-    for simplified, removed, damaged in zip(to_simplified_lines(unglossed), removed_per_line, damaged_per_line):
-        spaced = normalise_spaces(simplified)
-        out.append(NormalisedText(punctuate(spaced), spaced, removed, damaged))
-    return out
+    texts = list(raws)
+    removed: list[list[Removal]] = [[] for _ in raws]
+    damaged = [False] * len(raws)
+    if may_be_damaged("".join(raws)):  # joined without a separator: a newline is unprintable
+        for i, raw in enumerate(raws):
+            if may_be_damaged(raw):
+                mojibake = repair_mojibake(raw)
+                removed[i].extend(Removal(MOJIBAKE, fragment) for fragment in mojibake.removed)
+                removed[i].extend(Removal(PRIVATE_USE, glyph) for glyph in mojibake.private_use)
+                texts[i], damaged[i] = mojibake.text, mojibake.damaged
+    for i, text in enumerate(texts):
+        if "(" in text or "（" in text:
+            texts[i], annotations = strip_pinyin(text)
+            removed[i].extend(Removal(PINYIN, a) for a in annotations)
+    spaced = [normalise_spaces(text) for text in to_simplified_lines(texts)]
+    return [NormalisedText(punctuate(s), s, r, d) for s, r, d in zip(spaced, removed, damaged)]

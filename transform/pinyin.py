@@ -17,8 +17,11 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _VOWELS = "aeiouüv" + _TONED
 # One syllable: optional initial, vowel cluster, optional nasal/er coda.
 _SYLLABLE = rf"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[{_VOWELS}]{{1,4}}(?:ng|n|r)?"
+# The Han character before the parenthesis is checked by looking behind the
+# pair from after the parenthesis: a pattern that begins with the parenthesis
+# lets re scan for it, instead of trying a lookbehind at every character.
 _ANNOTATION = re.compile(
-    rf"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[(（](?P<syl>{_SYLLABLE})[)）]"
+    rf"[(（](?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][(（])(?P<syl>{_SYLLABLE})[)）]"
 )
 _HAS_TONE = re.compile(f"[{_TONED}]")
 

@@ -15,9 +15,13 @@ MOJIBAKE = "mojibake"
 PRIVATE_USE = "private_use"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Removal:
-    """One fragment that cleaning dropped, kept so a user can audit the cut."""
+    """One fragment that cleaning dropped, kept so a user can audit the cut.
+
+    Slotted: a crawl holds many of them, and without a __dict__ each is
+    smaller and one object fewer for the garbage collector to walk.
+    """
 
     kind: str
     text: str

@@ -55,9 +55,14 @@ def _token_ok(piece: str) -> bool:
     return _TOKEN.fullmatch(piece) is not None
 
 
+def has_separator(line: str) -> bool:
+    """True when `line` holds a `|` (any form): a line without one cannot hold a run."""
+    return "|" in line or "｜" in line or "¦" in line
+
+
 def strip_spam(line: str, gazetteer: Gazetteer | None = None) -> SpamResult:
     """`line` without place-name runs; prose before or after a run stays."""
-    if "|" not in line and "｜" not in line and "¦" not in line:
+    if not has_separator(line):
         return SpamResult(line, [])
     gazetteer = gazetteer or load_gazetteer()
     pieces = _SEPARATOR.split(line)
