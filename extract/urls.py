@@ -58,10 +58,34 @@ _SAFE_PATH = _UNRESERVED | frozenset("!$&'()*+,;=:@/%")
 _SAFE_QUERY = _SAFE_PATH | frozenset("?")
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _INVISIBLE = re.compile(r"[\t\n\r]")
+# A URL every rule leaves as it is: http, a lower-case ASCII host without a trailing dot, a port
+# (checked apart: not 80, at most 65535), a path of characters kept as they are, no '%', no query,
+# no fragment. Most article links are spelled so, and matching is ~1 us against ~40 for the rules.
+_PLAIN = re.compile(r"http://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::([1-9][0-9]{0,4}))?/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*")
 
 
 def canonical_url(url: str) -> str:
     """The one spelling of `url` used to fetch, deduplicate and store it (rules in the module docstring)."""
+    if _already_canonical(url):
+        return url
+    return _canonicalise(url)
+
+
+def _already_canonical(url: str) -> bool:
+    """Whether `url` is its own canonical form by its spelling alone (the fast path of canonical_url).
+
+    Discovery, the fetcher and the loader each canonicalise every URL, which
+    already is canonical from the second time on. "/." rules out dot segments
+    (and, harmlessly, any segment starting with a dot).
+    """
+    plain = _PLAIN.fullmatch(url)
+    if plain is None or "/." in url:
+        return False
+    port = plain[1]
+    return port is None or (int(port) != 80 and int(port) <= 65535)
+
+
+def _canonicalise(url: str) -> str:
     url = _INVISIBLE.sub("", url.strip())
     parts = urlsplit(_fix_backslashes(url))
     scheme = parts.scheme.lower()

@@ -12,6 +12,7 @@ import dataclasses
 import gc
 import threading
 import gzip
+import http.server
 import os
 import signal
 import socket
@@ -42,6 +43,7 @@ from extract.fetch import (  # noqa: E402
     FetchSettings,
     HostPolicy,
     Validators,
+    _AsyncioBackend,
     _HostSlots,
     backoff_delay,
     fetch_one,
@@ -104,6 +106,58 @@ def test_user_agent_and_encodings_are_sent(server):
     (hit,) = server.hits_for("/ok/ua.html")
     assert hit.headers["user-agent"] == "dangjian-test/9 (+mailto:x@example.org)"
     assert hit.headers["accept-encoding"] == "gzip, deflate"
+
+
+def test_connections_are_opened_by_the_asyncio_backend(server, monkeypatch):
+    """extract/fetch.py swaps httpx's pool for one on _AsyncioBackend through a private attribute: a new httpx must not undo it unseen."""
+    opened = []
+    connect_tcp = _AsyncioBackend.connect_tcp
+
+    async def counted(self, host, port, *args, **kwargs):
+        opened.append((host, port))
+        return await connect_tcp(self, host, port, *args, **kwargs)
+
+    monkeypatch.setattr(_AsyncioBackend, "connect_tcp", counted)
+    assert fetch(server, "/ok/backend.html").outcome == FETCHED
+    assert opened
+
+
+class _CookieHandler(http.server.BaseHTTPRequestHandler):
+    """Sets a cookie on /set and echoes the Cookie header it is sent as the page."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        body = f"<html><body>{self.headers.get('Cookie', '')}</body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        if self.path == "/set":
+            self.send_header("Set-Cookie", "session=abc; Path=/")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_cookies_a_site_sets_are_sent_back_as_a_browser_would():
+    """Requests skip httpx's client layers while no cookie is held (extract/fetch.py, Fetcher._send), not after."""
+    cookie_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CookieHandler)
+    threading.Thread(target=cookie_server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{cookie_server.server_address[1]}"
+    settings = dataclasses.replace(FAST, respect_robots=False)
+
+    async def three_pages() -> list:
+        async with Fetcher(settings, state=CrawlState()) as fetcher:
+            return [await fetcher.fetch(FetchRequest(url=f"{base}{path}")) for path in ("/a", "/set", "/b")]
+
+    try:
+        before, setting, after = asyncio.run(three_pages())
+    finally:
+        cookie_server.shutdown()
+    assert b"session" not in before.body and b"session" not in setting.body
+    assert b"session=abc" in after.body
 
 
 def test_wrong_charset_declaration_keeps_raw_bytes_and_header(server):

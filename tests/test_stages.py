@@ -10,6 +10,8 @@ nothing after it is loaded, and the error still fails the run.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,3 +116,18 @@ def test_a_failed_load_keeps_the_loads_before_it_and_runs_none_after_it(tmp_path
     assert loaded == {p.requested_url for p in _pages("hongxing")}
     assert report.tallies["hongxing"].fetched == len(loaded)
     assert "renmin" not in report.tallies and "sichuan" not in report.tallies
+
+
+def test_a_loaded_batch_is_freed_at_once_not_by_the_collector(tmp_path: Path) -> None:
+    """Prefect keeps finished tasks' futures, states and parameters in reference cycles; the batches must not wait in them."""
+    batches = _in_twos("hongxing")
+    pages = [weakref.ref(page) for batch in batches for page in batch.started.result().items]
+    gc.collect()
+    gc.disable()  # what is freed below is freed by reference counting alone
+    try:
+        _run(tmp_path / "w.duckdb", batches, RunReport())
+        alive = sum(ref() is not None for ref in pages)
+    finally:
+        gc.enable()
+    assert alive == 0
+    assert all(batch.started.result().items == [] for batch in batches)

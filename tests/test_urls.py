@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extract.urls import absolute_url, canonical_url, unique_urls
+from extract.urls import (
+    _already_canonical,
+    _canonicalise,
+    absolute_url,
+    canonical_url,
+    unique_urls,
+)
 
 
 @pytest.mark.parametrize(
@@ -94,3 +100,21 @@ def test_canonical_url_is_idempotent_and_keeps_the_host(host: str, scheme: str, 
     assert urlsplit(once).scheme in ("http", "https")
     assert urlsplit(once).hostname == urlsplit(canonical_url(f"http://{host}/")).hostname
     assert "#" not in once and " " not in once
+
+
+@given(scheme=st.sampled_from(["http://", "https://", "HTTP://", "http:/"]),
+       host=st.sampled_from(["x.cn", "X.cn", "127.0.0.1", "a-b.cn.", "a..b", "xn--fiqs8s.cn", "a_b.cn", ""]),
+       port=st.sampled_from(["", ":80", ":8765", ":08080", ":65535", ":65536", ":0", ":443", ":"]),
+       path=st.lists(st.sampled_from(["/", "//", "/.", "/..", "/.well-known", "a.", ".html", "a", "%41", "%e5", "党",
+                                      "?", "?id=1", "#top", " ", "\t", "\\", "~!$&'()*+,;=:@", "-_0"]), max_size=6))
+def test_the_fast_path_only_takes_urls_the_rules_leave_alone(scheme: str, host: str, port: str, path: list[str]) -> None:
+    url = scheme + host + port + "".join(path)
+    if _already_canonical(url):
+        assert _canonicalise(url) == url
+    assert canonical_url(url) == _canonicalise(url)
+
+
+@pytest.mark.parametrize("url", ["http://x.cn/2024/02/05/ARTI1.shtml", "http://127.0.0.1:8765/hongxing/a.html",
+                                 "http://dangjian.people.com.cn/n1/2024/0205/c117092-1.html"])
+def test_plain_article_urls_take_the_fast_path(url: str) -> None:
+    assert _already_canonical(url)
