@@ -204,7 +204,7 @@ def article_end(lines: list[Line], start: int, end: int) -> int:
     an article with its comments), the first post's own time stamp, so the
     first post is kept with its stamp and the rest dropped.
     """
-    weights = [line_weight(lines[i]) for i in range(start, end)]
+    weights = _weights(lines[start:end])
     total = sum(weights)
     datelines = {i for i in range(start, end) if is_post_stamp(lines[i])}
     repeated = len(datelines) >= 2

@@ -58,10 +58,11 @@ def _key(text: str) -> str:
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", _PUNCTUATION_RUN.sub("", text))).lower()
 
 
-def title_segments(title: str) -> list[str]:
-    """The parts of a <title>, longest (most likely the headline) first."""
-    parts = [p.strip() for p in _TITLE_SPLIT.split(title) if p.strip()]
-    return sorted(parts, key=lambda p: -len(_key(p)))
+def _keyed_segments(title: str) -> list[tuple[str, str]]:
+    """The parts of a <title> with their _key (made once, for the sort and the comparisons), longest key
+    (most likely the headline) first."""
+    keyed = [(part, _key(part)) for part in (p.strip() for p in _TITLE_SPLIT.split(title)) if part]
+    return sorted(keyed, key=lambda pair: -len(pair[1]))
 
 
 def _match_score(key: str, title_key: str, segment_keys: list[str]) -> float:
@@ -80,8 +81,9 @@ def _match_score(key: str, title_key: str, segment_keys: list[str]) -> float:
 def choose_headline(lines: list[Line], page_title: str | None, body_start: int, body_end: int) -> Headline:
     """The headline line in the lines before (or at the very top of) the body."""
     title_key = _key(page_title or "")
-    segments = title_segments(page_title or "")
-    segment_keys = [_key(s) for s in segments]
+    keyed = _keyed_segments(page_title or "")
+    segments = [segment for segment, _ in keyed]
+    segment_keys = [key for _, key in keyed]
     best: tuple[float, int, str] | None = None
     first = max(0, body_start - _LOOKBACK)
     last = min(len(lines), body_start + 4, body_end)

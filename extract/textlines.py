@@ -59,10 +59,19 @@ class Line:
     link_chars: int
     heading: bool
     tag: str
-    # The text outside links: where a dateline on a link-heavy line really is.
-    plain: str = ""
+    # The pieces of text outside links, for `plain`; None when no text is in a link.
+    plain_parts: list[str] | None = None
     # Cache for extract.content.line_weight: several stages ask for it.
     weight: float | None = None
+
+    @property
+    def plain(self) -> str:
+        """The text outside links: where a dateline on a link-heavy line really is.
+
+        Made when asked: only lines around the body are, and a page has many link lines.
+        """
+        parts = self.plain_parts
+        return self.text if parts is None else normalise_space("".join(parts))
 
 
 # A block element and the half-open range of lines it spans: (tag, start, end,
@@ -134,6 +143,8 @@ def is_title_hinted(attrs: dict[str, str | None]) -> bool:
     """Whether an element matches TITLE_SELECTOR, from its attributes."""
     cls = attrs.get("class")
     ident = attrs.get("id")
+    if not cls and not ident:
+        return False  # every rule needs one of them (most elements queried are <meta>s with neither)
     return (
         css_contains(cls, "title") or css_contains(ident, "title") or css_contains(cls, "headline")
         or css_contains(cls, "biaoti") or css_contains(ident, "biaoti") or css_has_word(cls, "bt")
@@ -189,6 +200,7 @@ def _new_line(parts: list[str], plain_parts: list[str], link_chars: int, heading
 
     str.split() leaves no space inside the words, so the spaces of the joined
     text are one fewer than the words (str.count on CJK text costs far more).
+    The Line keeps `plain_parts` (page_lines starts a new list for each line).
     """
     text = "".join(parts)
     if "\u200b" in text or "\ufeff" in text:
@@ -201,8 +213,8 @@ def _new_line(parts: list[str], plain_parts: list[str], link_chars: int, heading
     if not text:
         return None
     if link_chars:
-        return Line(text, chars, link_chars if link_chars < chars else chars, heading, tag, normalise_space("".join(plain_parts)))
-    return Line(text, chars, 0, heading, tag, text)
+        return Line(text, chars, link_chars if link_chars < chars else chars, heading, tag, plain_parts)
+    return Line(text, chars, 0, heading, tag)
 
 
 def page_lines(root: LexborNode, title_ids: frozenset[int] = frozenset(), mark: int | None = None) -> PageLines:

@@ -10,13 +10,15 @@ on the hand-annotated development set.
 from __future__ import annotations
 
 import importlib.util
+import re
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from extract import dateline
 from extract.charset import decode_html
 from extract.dateline import first_date
 from extract.fields import FieldSelectors, PageFields, extract_fields
@@ -331,6 +333,73 @@ def test_one_combined_query_finds_what_the_separate_queries_find(seed: int) -> N
     assert [n.attributes for n in marked.metas if n.parent is not None] == metas
     first = next((n for n in marked.times if n.parent is not None), None)
     assert (first.html if first else None) == (first_time.html if first_time else None)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scan_selector_grouped_by_attribute_finds_what_the_plain_list_finds(seed: int) -> None:
+    # _SCAN_SELECTOR groups the attribute selectors ([class]:is(...)) so lexbor tests
+    # fewer per element; the plain comma list of the same selectors is the reference.
+    from selectolax.lexbor import LexborHTMLParser
+
+    from extract import fields
+    from extract.textlines import HIDDEN_SELECTOR, TITLE_SELECTOR
+
+    plain = ", ".join(("title", HIDDEN_SELECTOR, TITLE_SELECTOR, fields._AUTHOR_SELECTOR, "meta", "time[datetime]"))
+    tree = LexborHTMLParser(_attribute_page(seed))
+    reference = list(dict.fromkeys(node.mem_id for node in tree.css(plain)))
+    assert list(dict.fromkeys(node.mem_id for node in fields._query(tree, fields._SCAN_SELECTOR))) == reference
+    assert fields._SCAN_SELECTOR.count("[class]:is(") == 1 and fields._SCAN_SELECTOR.count("[id]:is(") == 1
+
+
+_WIDE_SAMPLE = list("０１２３４５６７８９：－／．\u3000年月日时 0123456789:-/.党建\u00a0")
+
+
+@given(st.text(st.sampled_from(_WIDE_SAMPLE), max_size=40))
+def test_widen_equals_translating_the_whole_line(text: str) -> None:
+    # widen replaces only the full-width characters a line holds; str.translate is the rule.
+    from extract.dateline import _NARROW, widen
+
+    assert widen(text) == text.translate(str.maketrans(_NARROW))
+
+
+# The date pattern as first written, with its lookbehind in front: the reference
+# for dateline._DATE, which checks the same thing after the century (faster).
+_DATE_AS_WRITTEN = re.compile(
+    r"(?<![\d.])(?P<year>(?:19|20)\d{2})\s*"
+    r"(?:年\s*(?P<cmonth>\d{1,2})\s*月(?:\s*(?P<cday>\d{1,2})\s*日)?"
+    r"|(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d]))" + dateline._TIME
+)
+
+
+# Pieces that join into dates, half-dates and digits or dots right before a year.
+_DATE_PIECES = [
+    "2018年", "1999年", "10月", "3月", "31日", "2018-", "2020/", "2018.", "10-", "3/", "31", "1", ".", "０",
+    "13:58", "13时58", ":07", " ", "T", "\n", "党",
+]  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(_DATE_PIECES), max_size=8).map("".join))
+@example(".2018年10月31日")
+@example("12018-10-31 13:58")
+@example("x2018/3/31")
+def test_date_pattern_finds_what_the_pattern_as_written_finds(text: str) -> None:
+    def found(pattern: re.Pattern[str]) -> list[tuple[tuple[int, int], dict[str, str | None]]]:
+        return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+
+    assert found(dateline._DATE) == found(_DATE_AS_WRITTEN)
+
+
+def test_plain_text_of_a_link_line_is_the_text_outside_its_links() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from extract.textlines import page_lines
+
+    html = '<p>发布时间：2018-01-02 <a href="/">首页</a>\n<b>来源：</b> <a href="/x">某网</a></p><p>无链接 文字</p>'
+    linked, unlinked = page_lines(LexborHTMLParser(html).body).lines
+    assert linked.text == "发布时间：2018-01-02 首页 来源： 某网"
+    assert linked.plain == normalise_space("发布时间：2018-01-02 来源：")
+    assert unlinked.plain == unlinked.text == "无链接 文字"
 
 
 def test_dates_with_full_width_digits_are_still_found():
