@@ -43,13 +43,13 @@ from extract.fetch import (  # noqa: E402
     FetchSettings,
     HostPolicy,
     Validators,
-    _AsyncioBackend,
     _HostSlots,
     backoff_delay,
     fetch_one,
     fetch_pages,
     retry_after_seconds,
 )
+from extract.http_transport import AsyncioBackend  # noqa: E402
 from extract.politeness import HostClock, HttpsHosts  # noqa: E402
 from extract.robots import parse_robots  # noqa: E402
 
@@ -109,15 +109,15 @@ def test_user_agent_and_encodings_are_sent(server):
 
 
 def test_connections_are_opened_by_the_asyncio_backend(server, monkeypatch):
-    """extract/fetch.py swaps httpx's pool for one on _AsyncioBackend through a private attribute: a new httpx must not undo it unseen."""
+    """extract/http_transport.py swaps httpx's pool for one on AsyncioBackend through a private attribute: a new httpx must not undo it unseen."""
     opened = []
-    connect_tcp = _AsyncioBackend.connect_tcp
+    connect_tcp = AsyncioBackend.connect_tcp
 
     async def counted(self, host, port, *args, **kwargs):
         opened.append((host, port))
         return await connect_tcp(self, host, port, *args, **kwargs)
 
-    monkeypatch.setattr(_AsyncioBackend, "connect_tcp", counted)
+    monkeypatch.setattr(AsyncioBackend, "connect_tcp", counted)
     assert fetch(server, "/ok/backend.html").outcome == FETCHED
     assert opened
 
