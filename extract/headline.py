@@ -45,8 +45,8 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 # they leave most lines already in NFKC form, which normalize() then returns after
 # its quick check: a Chinese comma (U+FF0C, which NFKC folds) otherwise costs it the
 # full algorithm, ~3 µs a line. Fullwidth letters and digits stay for NFKC to fold.
-# (A combining mark right after dropped punctuation would now attach to the letter
-# before it; headlines hold none.)
+# When what is left is not in NFKC form, the line is folded as it was instead: a
+# mark such as ﾞ must not compose with the letter before a dropped colon.
 _PUNCTUATION_RUN = re.compile(
     "[\\s\u00a0\u3000\u3001\u3002\u2026\u00b7\u2022\u2013\u2014\u2015\u2018\u2019\u201c\u201d"
     "\u3008-\u3011\u3014\u3015\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff5e!-/:-@\\[-`{-~]+"
@@ -55,7 +55,10 @@ _PUNCTUATION_RUN = re.compile(
 
 def _key(text: str) -> str:
     """The letters and digits of `text`, NFKC-folded and lower-cased: how a line is compared with <title>."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", _PUNCTUATION_RUN.sub("", text))).lower()
+    letters = _PUNCTUATION_RUN.sub("", text)
+    if not unicodedata.is_normalized("NFKC", letters):
+        letters = unicodedata.normalize("NFKC", text)
+    return _NOT_ALNUM.sub("", letters).lower()
 
 
 def _keyed_segments(title: str) -> list[tuple[str, str]]:
